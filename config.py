@@ -1,0 +1,108 @@
+"""Configuration read from the environment (12-factor).
+
+Every setting has an environment variable of the same name; a `.env` file in
+the project root is loaded first for local use. `APP_ENV` picks the class:
+`development` (default), `testing` or `production`.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")
+
+DEFAULT_SECRET = "dev-secret-change-me"
+DEFAULT_JWT_SECRET = "dev-jwt-secret-change-me-at-least-32-bytes"
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def _int(name, default):
+    return int(_env(name, default))
+
+
+def _sqlite_default():
+    instance = BASE_DIR / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'inventory.db'}"
+
+
+class Config:
+    APP_ENV = "development"
+    SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET)
+    JWT_SECRET_KEY = _env("JWT_SECRET_KEY", DEFAULT_JWT_SECRET)
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("ACCESS_TOKEN_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("REFRESH_TOKEN_DAYS", 30))
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ERROR_MESSAGE_KEY = "message"
+    BCRYPT_ROUNDS = _int("BCRYPT_ROUNDS", 12)
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    CORS_ORIGINS = [o.strip() for o in _env("CORS_ORIGINS", "").split(",") if o.strip()]
+
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or _sqlite_default()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REPORTS_DATABASE_URL = _env("REPORTS_DATABASE_URL")
+
+    # flask-limiter: counters must be shared between workers in production
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Inventory API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
+    PROPAGATE_EXCEPTIONS = False
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    BCRYPT_ROUNDS = 4
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite:///:memory:")
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+
+    @classmethod
+    def validate(cls):
+        problems = []
+        if cls.SECRET_KEY == DEFAULT_SECRET:
+            problems.append("SECRET_KEY")
+        if cls.JWT_SECRET_KEY == DEFAULT_JWT_SECRET:
+            problems.append("JWT_SECRET_KEY")
+        if problems:
+            raise RuntimeError(
+                "Refusing to start in production with default secrets: " + ", ".join(problems)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name=None):
+    name = name or _env("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}") from None

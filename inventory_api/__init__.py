@@ -1,0 +1,138 @@
+"""Inventory API: stock, sales, orders, debts and purchasing over REST.
+
+* Every resource lives under `/api/v1`; the OpenAPI document is at
+  `/openapi.json` and the interactive page at `/docs`.
+* Authenticate with `Authorization: Bearer <access token>` (from
+  `POST /api/v1/auth/login`) or `X-API-Key: <key>`.
+* Errors are always `{"code", "status", "message", "errors"?}`.
+* Lists take `page` and `page_size` (≤ 100) and return pagination metadata in
+  the `X-Pagination` header.
+"""
+
+import json
+
+from flask import Flask, request
+
+from config import get_config
+
+from .errors import error_response, register_error_handlers
+from .extensions import api, cors, db, jwt, limiter, migrate
+from .logging_setup import configure_logging, register_request_id
+
+BLUEPRINTS = (
+    "inventory_api.ops.routes",
+    "inventory_api.auth.routes",
+    "inventory_api.users.routes",
+    "inventory_api.auth.api_keys",
+)
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    config = get_config((test_config or {}).get("APP_ENV"))
+    if hasattr(config, "validate"):
+        config.validate()
+    app.config.from_object(config)
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("API_SPEC_OPTIONS", {})
+    app.config["API_SPEC_OPTIONS"] = {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            }
+        },
+        "info": {"description": __doc__},
+    }
+    app.json.sort_keys = False
+
+    configure_logging(app)
+    register_request_id(app)
+    _register_body_checks(app)
+
+    db.init_app(app)
+    _configure_engines(app)
+    from .common.types import render_item
+
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_item)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    cors.init_app(app, origins=app.config["CORS_ORIGINS"] or [], expose_headers=[
+        "X-Pagination", "X-Request-ID", "ETag", "Location", "Retry-After"])
+    api.init_app(app)
+
+    from .common.fields import register_fields
+
+    register_fields(api)
+
+    from . import models  # noqa: F401  (every model registered on the metadata)
+    from .auth.tokens import register_jwt_handlers
+
+    register_jwt_handlers()
+
+    import importlib
+
+    for module_name in BLUEPRINTS:
+        api.register_blueprint(importlib.import_module(module_name).blp)
+
+    from .ops.routes import register_swagger_assets
+
+    register_swagger_assets(app)
+    register_error_handlers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _database_uri(uri):
+    if uri.startswith("mysql") and "charset=" not in uri:
+        uri += ("&" if "?" in uri else "?") + "charset=utf8mb4"
+    return uri
+
+
+def _configure_engines(app):
+    """SQLite: foreign keys on and BEGIN IMMEDIATE, so writers serialize like row locks."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _register_body_checks(app):
+    """415 for non-JSON bodies, 400 for JSON that no database could store."""
+
+    @app.before_request
+    def check_body():
+        if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
+            return None
+        has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
+        if not has_body:
+            return None
+        if not request.is_json:
+            return error_response(415, "Send the body as application/json.")
+        data = request.get_json(silent=True)
+        if data is None:
+            return error_response(400, "The request body is not valid JSON.")
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return error_response(400, "The request body contains invalid Unicode text.")
+        return None

@@ -1,0 +1,65 @@
+"""Flask CLI admin commands (`flask --app wsgi <command> --help`).
+
+Each is usable from scripts: no prompt when the options are given, exit 0 on
+success, non-zero with a message on stderr otherwise.
+"""
+
+import sys
+
+import click
+from sqlalchemy import select
+
+from .auth.permissions import ROLES
+from .extensions import db
+
+
+def _fail(message):
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def register_cli(app):
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=sys.stdin.isatty(), help="Admin email.")
+    @click.option("--password", prompt=sys.stdin.isatty(), hide_input=True,
+                  confirmation_prompt=True, help="Password (8-72 bytes).")
+    @click.option("--name", default="Administrator", show_default=True)
+    def create_admin(email, password, name):
+        """Create an admin user, or reset an existing admin's password."""
+        from .auth.passwords import hash_password
+        from .users.models import User
+        from .users.schemas import UserCreateSchema
+        from .users.service import create_user, normalize_email
+
+        if not email or not password:
+            _fail("--email and --password are required when not run in a terminal.")
+        errors = UserCreateSchema().validate(
+            {"email": email, "password": password, "name": name, "role": "admin"}
+        )
+        if errors:
+            _fail("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        existing = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+        if existing is not None:
+            if existing.role != "admin":
+                _fail(f"{email} exists with role {existing.role}; refusing to change it.")
+            existing.password_hash = hash_password(password)
+            existing.active = True
+            db.session.commit()
+            click.echo(f"Password reset for admin {existing.email} (id {existing.id}).")
+            return
+        user = create_user({"email": email, "password": password, "name": name, "role": "admin"})
+        click.echo(f"Created admin {user.email} (id {user.id}).")
+
+    @app.cli.command("create-api-key")
+    @click.option("--name", required=True, help="What the key is for.")
+    @click.option("--role", required=True, type=click.Choice([r for r in ROLES if r != "customer"]))
+    def create_api_key(name, role):
+        """Print a new API key once (only its hash is stored)."""
+        from .auth.service import issue_api_key
+
+        if not name.strip() or len(name) > 100:
+            _fail("--name must be 1 to 100 characters.")
+        key, secret = issue_api_key(name.strip(), role)
+        click.echo(secret)
+        click.echo(f"API key {key.id} ({role}) created; store it now, it is not shown again.",
+                   err=True)

@@ -1,0 +1,1 @@
+"""Helpers shared by every domain: fields, column types, pagination, sorting, ETags."""

@@ -1,0 +1,70 @@
+"""Pagination of SQLAlchemy `select()` statements and `sort` query args."""
+
+from flask_smorest import Page
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import func, select
+
+from ..extensions import db
+
+
+class SelectPage(Page):
+    """flask-smorest Page over a `select()`: counts over a subquery, then slices.
+
+    A view returns the statement (already filtered and ordered); this pager
+    runs exactly two queries: the count and the page.
+    """
+
+    @property
+    def items(self):
+        stmt = self.collection.limit(self.page_params.page_size).offset(
+            self.page_params.first_item
+        )
+        result = db.session.execute(stmt)
+        if len(stmt.selected_columns) == 1:
+            return result.scalars().unique().all()
+        return result.all()
+
+    @property
+    def item_count(self):
+        count_stmt = select(func.count()).select_from(self.collection.order_by(None).subquery())
+        return db.session.scalar(count_stmt)
+
+
+def sort_field(allowed, default):
+    """A `sort` query arg: one of `allowed`, optionally prefixed with `-`."""
+    choices = sorted(allowed) + sorted("-" + name for name in allowed)
+    return fields.String(
+        load_default=default,
+        validate=validate.OneOf(choices),
+        metadata={"description": "Sort field; prefix with `-` for descending."},
+    )
+
+
+def apply_sort(stmt, sort, columns, tiebreak):
+    """Order `stmt` by `sort` (name or -name) mapped through `columns`, then `tiebreak`."""
+    descending = sort.startswith("-")
+    column = columns[sort.lstrip("-")]
+    order = column.desc() if descending else column.asc()
+    tie = tiebreak.desc() if descending else tiebreak.asc()
+    return stmt.order_by(order, tie)
+
+
+def like_pattern(text):
+    """A case-insensitive LIKE pattern for 'contains `text`', with wildcards escaped."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains_any(columns, text):
+    from sqlalchemy import or_
+
+    pattern = like_pattern(text)
+    return or_(*(func.lower(col).like(pattern, escape="\\") for col in columns))
+
+
+class QueryArgs(Schema):
+    """Base for query-arg schemas: unknown args are ignored (webargs default)."""
+
+
+def reject(field, message):
+    raise ValidationError({field: [message]})

@@ -1,0 +1,88 @@
+"""Column types and mixins that behave the same on MySQL and SQLite."""
+
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import DateTime, Numeric
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+MONEY_PLACES = Decimal("0.01")
+QTY_PLACES = Decimal("0.001")
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def money(value):
+    return Decimal(str(value)).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def qty(value):
+    return Decimal(str(value)).quantize(QTY_PLACES, rounding=ROUND_HALF_UP)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC (both databases drop offsets)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class _FixedDecimal(TypeDecorator):
+    """Numeric quantized in Python on write and read (SQLite stores REAL)."""
+
+    impl = Numeric
+    cache_ok = True
+    places = MONEY_PLACES
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(self.places, rounding=ROUND_HALF_UP)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(self.places, rounding=ROUND_HALF_UP)
+
+
+class Money(_FixedDecimal):
+    places = MONEY_PLACES
+
+    def __init__(self):
+        super().__init__(14, 2, asdecimal=True)
+
+
+class Quantity(_FixedDecimal):
+    places = QTY_PLACES
+
+    def __init__(self):
+        super().__init__(14, 3, asdecimal=True)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+def render_item(type_, obj, autogen_context):
+    """Alembic: render our TypeDecorators as their plain SQLAlchemy type."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
