@@ -9,7 +9,9 @@ from . import service
 from .decorators import current_principal, require
 from .schemas import ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeySchema
 
-blp = Blueprint("api-keys", __name__, url_prefix="/api/v1/api-keys", description="API keys for integrations")
+blp = Blueprint(
+    "api-keys", __name__, url_prefix="/api/v1/api-keys", description="API keys for integrations"
+)
 
 
 @blp.route("/")

@@ -12,7 +12,9 @@ from . import service, tokens
 from .decorators import authenticated, current_principal
 from .schemas import AccessTokenSchema, LoginSchema, TokenSchema
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-up, tokens and own profile")
+blp = Blueprint(
+    "auth", __name__, url_prefix="/api/v1/auth", description="Sign-up, tokens and own profile"
+)
 
 
 def _login_email_key():

@@ -35,7 +35,7 @@ class ApiKeySchema(Schema):
     id = fields.Integer()
     name = fields.String()
     role = fields.String()
-    prefix = fields.String(metadata={"description": "First characters of the key, to recognise it."})
+    prefix = fields.String(metadata={"description": "First characters of the key."})
     active = fields.Boolean()
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)

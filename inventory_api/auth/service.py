@@ -1,7 +1,7 @@
 """Login, password change and API keys."""
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -56,5 +56,5 @@ def revoke_api_key(key_id):
     if key is None:
         raise NotFound("API key not found.")
     if key.revoked_at is None:
-        key.revoked_at = datetime.now(timezone.utc)
+        key.revoked_at = datetime.now(UTC)
         db.session.commit()

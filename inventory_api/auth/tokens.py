@@ -5,7 +5,7 @@ that logging out revokes both: a token is refused when its own `jti` or its
 `rjti` is in `revoked_tokens`.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
@@ -41,8 +41,8 @@ def revoke(jwt_payload, user_id):
     """Revoke the presented token and, for an access token, its refresh token."""
     from .models import RevokedToken
 
-    now = datetime.now(timezone.utc)
-    exp = datetime.fromtimestamp(jwt_payload["exp"], timezone.utc)
+    now = datetime.now(UTC)
+    exp = datetime.fromtimestamp(jwt_payload["exp"], UTC)
     entries = [(jwt_payload["jti"], jwt_payload["type"], exp)]
     if jwt_payload.get("rjti"):
         refresh_exp = now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]

@@ -1,9 +1,10 @@
 """Column types and mixins that behave the same on MySQL and SQLite."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import DateTime, Numeric
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -12,7 +13,7 @@ QTY_PLACES = Decimal("0.001")
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def money(value):
@@ -29,17 +30,22 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime
     cache_ok = True
 
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "mysql":  # keep microseconds (MySQL's DATETIME drops them)
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime())
+
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 class _FixedDecimal(TypeDecorator):
@@ -83,6 +89,9 @@ class TimestampMixin:
 
 def render_item(type_, obj, autogen_context):
     """Alembic: render our TypeDecorators as their plain SQLAlchemy type."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        autogen_context.imports.add("from sqlalchemy.dialects import mysql")
+        return "sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')"
     if type_ == "type" and isinstance(obj, TypeDecorator):
         return f"sa.{obj.impl!r}"
     return False

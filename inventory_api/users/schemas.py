@@ -12,7 +12,9 @@ def password_length(value):
 
 
 def Password(**kwargs):  # noqa: N802 - field factory
-    return fields.String(validate=password_length, metadata={"minLength": 8, "maxLength": 72}, **kwargs)
+    return fields.String(
+        validate=password_length, metadata={"minLength": 8, "maxLength": 72}, **kwargs
+    )
 
 
 def Email(**kwargs):  # noqa: N802

@@ -1,0 +1,182 @@
+"""Stock levels, the movements ledger, lots, low-stock events, transfers, counts.
+
+Only `stock.service` (the movements service) writes `stock_levels`,
+`movements` and `low_stock_events`.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..common.types import Money, Quantity, UTCDateTime, utcnow
+from ..extensions import db
+
+MOVEMENT_TYPES = (
+    "receipt", "issue", "adjustment", "purchase_receipt", "purchase_return", "sale",
+    "sale_return", "order", "order_return", "transfer_out", "transfer_in",
+)
+REFERENCE_TYPES = ("sale", "order", "purchase_order", "transfer", "count")
+
+
+class Lot(db.Model):
+    """A batch of a lot-tracked product: code and optional expiry date."""
+
+    __tablename__ = "lots"
+    __table_args__ = (UniqueConstraint("product_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    expiry_date: Mapped[date | None] = mapped_column(Date, index=True)
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StockLevel(db.Model):
+    """Current quantity per (product, store, lot). `lot_key` is the lot id or 0,
+    so that the unique key also holds for untracked stock (NULLs never collide)."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        UniqueConstraint("product_id", "store_id", "lot_key"),
+        CheckConstraint(
+            "on_hand >= 0 AND reserved >= 0 AND reserved <= on_hand", name="quantities"
+        ),
+        Index("ix_stock_levels_store_product", "store_id", "product_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
+    lot_key: Mapped[int] = mapped_column(Integer, default=0)
+    on_hand: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
+    reserved: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    lot = relationship(Lot, lazy="joined")
+
+    @property
+    def available(self):
+        return self.on_hand - self.reserved
+
+
+class StockMinimum(db.Model):
+    """A store's override of a product's `min_stock`."""
+
+    __tablename__ = "stock_minimums"
+    __table_args__ = (UniqueConstraint("product_id", "store_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    min_stock: Mapped[Decimal] = mapped_column(Quantity())
+
+
+class Movement(db.Model):
+    """One append-only ledger line: a signed quantity and the balance after it."""
+
+    __tablename__ = "movements"
+    __table_args__ = (
+        Index("ix_movements_product_id_id", "product_id", "id"),
+        Index("ix_movements_store_id_id", "store_id", "id"),
+        Index("ix_movements_reference", "reference_type", "reference_id"),
+        Index("ix_movements_level_id", "stock_level_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(20), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
+    stock_level_id: Mapped[int] = mapped_column(ForeignKey("stock_levels.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    balance_after: Mapped[Decimal] = mapped_column(Quantity())
+    unit_cost: Mapped[Decimal | None] = mapped_column(Money())
+    reason: Mapped[str | None] = mapped_column(String(255))
+    reference_type: Mapped[str | None] = mapped_column(String(20))
+    reference_id: Mapped[int | None] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    lot = relationship(Lot, lazy="joined")
+
+
+class LowStockEvent(db.Model):
+    """Stock of a (product, store) crossed down to its minimum; resolved when back above."""
+
+    __tablename__ = "low_stock_events"
+    __table_args__ = (Index("ix_low_stock_events_open", "product_id", "store_id", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    available: Mapped[Decimal] = mapped_column(Quantity())
+    min_stock: Mapped[Decimal] = mapped_column(Quantity())
+    movement_id: Mapped[int] = mapped_column(ForeignKey("movements.id"), index=True)
+    resolved_by_movement_id: Mapped[int | None] = mapped_column(ForeignKey("movements.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class Transfer(db.Model):
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    to_store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    lines = relationship("TransferLine", lazy="selectin", order_by="TransferLine.id")
+
+
+class TransferLine(db.Model):
+    __tablename__ = "transfer_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("transfers.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+
+    lot = relationship(Lot, lazy="joined")
+
+
+class StockCount(db.Model):
+    __tablename__ = "stock_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    lines = relationship("StockCountLine", lazy="selectin", order_by="StockCountLine.id")
+
+
+class StockCountLine(db.Model):
+    __tablename__ = "stock_count_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count_id: Mapped[int] = mapped_column(ForeignKey("stock_counts.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    expected_quantity: Mapped[Decimal] = mapped_column(Quantity())
+    counted_quantity: Mapped[Decimal] = mapped_column(Quantity())
+    difference: Mapped[Decimal] = mapped_column(Quantity())
+    movement_id: Mapped[int | None] = mapped_column(ForeignKey("movements.id"))
+
+    lot = relationship(Lot, lazy="joined")
