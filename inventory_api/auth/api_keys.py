@@ -29,9 +29,8 @@ class ApiKeyList(MethodView):
     def post(self, data):
         """Issue an API key; the secret is in `key`, returned only this once"""
         key, secret = service.issue_api_key(data["name"], data["role"], current_principal().user)
-        body = ApiKeyCreatedSchema().dump(key)
-        body["key"] = secret
-        return body, 201, {"Location": url_for("api-keys.ApiKeyDetail", key_id=key.id)}
+        key.secret = secret  # transient: dumped once as `key`, never stored
+        return key, 201, {"Location": url_for("api-keys.ApiKeyDetail", key_id=key.id)}
 
 
 @blp.route("/<int:key_id>")

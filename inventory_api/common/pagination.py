@@ -20,7 +20,7 @@ class SelectPage(Page):
             self.page_params.first_item
         )
         result = db.session.execute(stmt)
-        if len(stmt.selected_columns) == 1:
+        if len(stmt.column_descriptions) == 1:
             return result.scalars().unique().all()
         return result.all()
 
