@@ -67,6 +67,7 @@ class _FixedDecimal(TypeDecorator):
 
 
 class Money(_FixedDecimal):
+    cache_ok = True  # SQLAlchemy reads it from each subclass's own __dict__
     places = MONEY_PLACES
 
     def __init__(self):
@@ -74,6 +75,7 @@ class Money(_FixedDecimal):
 
 
 class Quantity(_FixedDecimal):
+    cache_ok = True
     places = QTY_PLACES
 
     def __init__(self):
