@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "inventory_api.auth.routes",
     "inventory_api.users.routes",
     "inventory_api.auth.api_keys",
+    "inventory_api.categories.routes",
 )
 
 
