@@ -25,6 +25,10 @@ BLUEPRINTS = (
     "inventory_api.users.routes",
     "inventory_api.auth.api_keys",
     "inventory_api.categories.routes",
+    "inventory_api.products.routes",
+    "inventory_api.suppliers.routes",
+    "inventory_api.clients.routes",
+    "inventory_api.stores.routes",
 )
 
 

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from ..common.types import Money, Quantity, TimestampMixin
 from ..extensions import db
@@ -40,3 +40,8 @@ class Product(TimestampMixin, db.Model):
     )
     track_lots: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+
+    # Read-only values computed from stock levels by `products.service`
+    # (`with_expression`); None when the product was loaded some other way.
+    stock_total: Mapped[Decimal | None] = query_expression()
+    stock_status: Mapped[str | None] = query_expression()
