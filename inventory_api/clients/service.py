@@ -1,0 +1,117 @@
+"""Clients (customers of the business, with or without a login).
+
+`frequent`, `has_debt` and the sorts by `total_spent` / `last_purchase_at`
+need sales and debts, which do not exist yet. Until they do, `frequent=true`
+and `has_debt=true` match no client (and `=false` every client), and those
+sorts fall back to `id`. Each has one function below to fill in: give it a
+correlated subquery over sales/debts and the list keeps a constant number of
+queries.
+"""
+
+from sqlalchemy import false, select, true
+
+from ..common.pagination import apply_sort, contains_any
+from ..common.references import count_references, describe
+from ..errors import Conflict, NotFound
+from ..extensions import db
+from ..users.models import User
+from .models import Client
+
+FIELDS = ("name", "email", "phone", "tax_id", "address", "credit_limit", "payment_terms_days",
+          "notes")
+
+# What may refer to a client; sales, orders and debts join this list when they exist.
+REFERENCES = (("user account(s) linked to it", User.client_id),)
+
+
+def get_client(client_id):
+    client = db.session.get(Client, client_id)
+    if client is None:
+        raise NotFound("Client not found.")
+    return client
+
+
+def _frequent_clause(value):
+    """Clients with ≥ 3 sales in the last 90 days (no sales yet: nobody)."""
+    return false() if value else true()
+
+
+def _has_debt_clause(value):
+    """Clients with an open debt (no debts yet: nobody)."""
+    return false() if value else true()
+
+
+def _total_spent_column():
+    return Client.id  # Σ sales.total per client, once sales exist
+
+
+def _last_purchase_column():
+    return Client.id  # max(sales.created_at) per client, once sales exist
+
+
+def search_clients(args):
+    stmt = select(Client)
+    if args.get("q"):
+        stmt = stmt.where(
+            contains_any([Client.name, Client.email, Client.phone, Client.tax_id], args["q"])
+        )
+    if "frequent" in args:
+        stmt = stmt.where(_frequent_clause(args["frequent"]))
+    if "has_debt" in args:
+        stmt = stmt.where(_has_debt_clause(args["has_debt"]))
+    columns = {
+        "id": Client.id,
+        "name": Client.name,
+        "total_spent": _total_spent_column(),
+        "last_purchase_at": _last_purchase_column(),
+    }
+    return apply_sort(stmt, args["sort"], columns, Client.id)
+
+
+def normalize_email(email):
+    return email.strip().lower() if email else email
+
+
+def _check_email(email, exclude_id=None):
+    if not email:
+        return
+    stmt = select(Client.id).where(Client.email == email)
+    if exclude_id is not None:
+        stmt = stmt.where(Client.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise Conflict("A client with this email already exists.", errors={"email": email})
+
+
+def create_client(data):
+    data = dict(data)
+    if "email" in data:
+        data["email"] = normalize_email(data["email"])
+    _check_email(data.get("email"))
+    client = Client(**{name: data[name] for name in FIELDS if name in data})
+    db.session.add(client)
+    db.session.commit()
+    return client
+
+
+def update_client(client, data):
+    data = dict(data)
+    if "email" in data:
+        data["email"] = normalize_email(data["email"])
+        _check_email(data["email"], exclude_id=client.id)
+    for name in FIELDS:
+        if name in data:
+            setattr(client, name, data[name])
+    db.session.commit()
+    return client
+
+
+def delete_client(client):
+    """Remove a client nothing refers to; 409 names what still refers to it."""
+    found = count_references(client.id, REFERENCES)
+    if found:
+        raise Conflict(
+            f"The client is still referenced by {describe(found)}.",
+            errors={"references": found},
+        )
+    db.session.delete(client)
+    db.session.commit()

@@ -1,0 +1,43 @@
+from marshmallow import Schema, fields, validate
+
+from ..common.pagination import sort_field
+from ..common.text import Trimmed
+
+CODE_PATTERN = r"^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,19}\s*$"
+
+
+def Code(**kwargs):  # noqa: N802 - field factory
+    return Trimmed(
+        max_length=20,
+        validate=validate.Regexp(CODE_PATTERN, error="Letters, digits, _ and - (1-20)."),
+        metadata={"description": "Stored upper-case; unique whatever its case."},
+        **kwargs,
+    )
+
+
+class StoreSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String()
+    code = fields.String()
+    address = fields.String(allow_none=True)
+    active = fields.Boolean()
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class StoreUpdateSchema(Schema):
+    name = Trimmed(max_length=120)
+    code = Code()
+    address = Trimmed(max_length=255, blank_as_none=True)
+    active = fields.Boolean()
+
+
+class StoreCreateSchema(StoreUpdateSchema):
+    name = Trimmed(required=True, max_length=120)
+    code = Code(required=True)
+
+
+class StoreQuerySchema(Schema):
+    q = Trimmed(max_length=100, metadata={"description": "Name or code contains."})
+    active = fields.Boolean()
+    sort = sort_field({"id", "name", "code", "created_at"}, "name")

@@ -1,0 +1,44 @@
+from marshmallow import Schema, fields
+
+from ..common.fields import StrictInt
+from ..common.pagination import sort_field
+from ..common.text import Trimmed
+from ..users.schemas import Email
+
+
+class SupplierSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String()
+    tax_id = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    contact_name = fields.String(allow_none=True)
+    lead_time_days = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+    active = fields.Boolean()
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class SupplierUpdateSchema(Schema):
+    name = Trimmed(max_length=160)
+    tax_id = Trimmed(max_length=40, blank_as_none=True,
+                     metadata={"description": "Stored upper-case; unique when present."})
+    email = Email(allow_none=True)
+    phone = Trimmed(max_length=40, blank_as_none=True)
+    address = Trimmed(max_length=255, blank_as_none=True)
+    contact_name = Trimmed(max_length=120, blank_as_none=True)
+    lead_time_days = StrictInt(minimum=0, maximum=3650, allow_none=True)
+    notes = Trimmed(max_length=5000, blank_as_none=True)
+    active = fields.Boolean()
+
+
+class SupplierCreateSchema(SupplierUpdateSchema):
+    name = Trimmed(required=True, max_length=160)
+
+
+class SupplierQuerySchema(Schema):
+    q = Trimmed(max_length=100, metadata={"description": "Name, tax id or email contains."})
+    active = fields.Boolean()
+    sort = sort_field({"id", "name", "created_at"}, "name")
