@@ -344,3 +344,16 @@ def test_role_matrix(client, auth, manager, role):
 def test_anonymous_is_401(client):
     assert_error(client.get(BASE), 401)
     assert_error(client.post(BASE, json={}), 401)
+
+
+def test_huge_path_id_is_404_not_500(client, manager):
+    for path in ("products", "categories", "suppliers", "clients", "stores"):
+        assert_error(client.get(f"/api/v1/{path}/99999999999999999999999", headers=manager), 404)
+        assert_error(client.patch(f"/api/v1/{path}/99999999999999999999999", json={},
+                                  headers=manager), 404)
+
+
+def test_boolean_fields_take_json_booleans_only(client, manager):
+    error = assert_error(client.post(BASE, json={"sku": "B", "name": "b", "price": 1, "active": 0},
+                                     headers=manager), 422)
+    assert "active" in error["errors"]["json"]

@@ -1,9 +1,8 @@
 from marshmallow import Schema, fields
 
-from ..common.args import IdArg
 from ..common.fields import Id
+from ..common.inputs import IdArg, Trimmed
 from ..common.pagination import sort_field
-from ..common.text import Trimmed
 
 
 class CategorySchema(Schema):
@@ -28,7 +27,11 @@ class CategoryUpdateSchema(Schema):
 
 
 class CategoryQuerySchema(Schema):
-    q = Trimmed(max_length=100, metadata={"description": "Name contains (case-insensitive)."})
+    q = Trimmed(
+        max_length=100,
+        blank_as_none=True,
+        metadata={"description": "Name contains (case-insensitive)."}
+    )
     parent_id = IdArg(metadata={"description": "Direct children of this category."})
     root = fields.Boolean(metadata={"description": "true: only top-level categories."})
     sort = sort_field({"id", "name", "created_at"}, "name")

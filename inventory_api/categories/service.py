@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from ..common.inputs import id_in_range
 from ..common.pagination import apply_sort, contains_any
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -12,7 +13,7 @@ MAX_DEPTH = 100
 
 
 def get_category(category_id):
-    category = db.session.get(Category, category_id)
+    category = db.session.get(Category, category_id) if id_in_range(category_id) else None
     if category is None:
         raise NotFound("Category not found.")
     return category

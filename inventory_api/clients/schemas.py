@@ -1,8 +1,8 @@
 from marshmallow import Schema, fields
 
 from ..common.fields import MoneyField, StrictInt
+from ..common.inputs import Trimmed
 from ..common.pagination import sort_field
-from ..common.text import Trimmed
 from ..users.schemas import Email
 
 
@@ -36,7 +36,11 @@ class ClientCreateSchema(ClientUpdateSchema):
 
 
 class ClientQuerySchema(Schema):
-    q = Trimmed(max_length=100, metadata={"description": "Name, email, phone or tax id contains."})
+    q = Trimmed(
+        max_length=100,
+        blank_as_none=True,
+        metadata={"description": "Name, email, phone or tax id contains."}
+    )
     frequent = fields.Boolean(
         metadata={"description": "Bought at least 3 times in the last 90 days (needs sales)."}
     )

@@ -49,7 +49,8 @@ class FixedDecimal(fields.Field):
 
     def __init__(self, *, minimum=None, maximum=None, positive=False, allow_zero=True, **kwargs):
         digits = self.max_digits - self.places
-        pattern = rf"^-?\d{{1,{digits}}}(\.\d{{1,{self.places}}})?$"
+        sign = "" if minimum is not None and minimum >= 0 or positive else "-?"
+        pattern = rf"^{sign}\d{{1,{digits}}}(\.\d{{1,{self.places}}})?$"
         metadata = kwargs.pop("metadata", {})
         metadata.setdefault("pattern", pattern)
         metadata.setdefault("example", "0." + "0" * (self.places - 1) + "1" if self.places else "1")

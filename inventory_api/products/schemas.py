@@ -1,10 +1,9 @@
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from ..common.args import IdArg
 from ..common.fields import Id, MoneyField, QuantityField
+from ..common.inputs import IdArg, StrictBoolean, Trimmed
 from ..common.pagination import sort_field
-from ..common.text import Trimmed
 from .models import KINDS, UNITS
 
 STOCK_STATUSES = ("out", "low", "in_stock")
@@ -13,11 +12,12 @@ SKU_PATTERN = r"^\s*[A-Za-z0-9][A-Za-z0-9._/-]{0,63}\s*$"
 
 def Sku(**kwargs):  # noqa: N802 - field factory
     return Trimmed(
-        max_length=64,
+        max_length=64, document_length=False,  # the pattern bounds it
         validate=validate.Regexp(
             SKU_PATTERN, error="Letters, digits and . _ / - only (1-64 characters)."
         ),
-        metadata={"description": "Stored upper-case; unique whatever its case."},
+        metadata={"description": "Stored upper-case; unique whatever its case.",
+                  "pattern": SKU_PATTERN},
         **kwargs,
     )
 
@@ -38,8 +38,8 @@ class ProductSchema(Schema):
     reorder_quantity = QuantityField()
     barcode = fields.String(allow_none=True)
     preferred_supplier_id = fields.Integer(allow_none=True)
-    track_lots = fields.Boolean()
-    active = fields.Boolean()
+    track_lots = StrictBoolean()
+    active = StrictBoolean()
     stock_total = QuantityField(
         dump_default="0.000",
         metadata={"description": "Available (on hand - reserved) over all stores and lots."},
@@ -79,8 +79,8 @@ class ProductPutSchema(Schema):
     reorder_quantity = QuantityField(minimum=0, load_default="0.000")
     barcode = Trimmed(max_length=64, blank_as_none=True, load_default=None)
     preferred_supplier_id = Id(allow_none=True, load_default=None)
-    track_lots = fields.Boolean(load_default=False)
-    active = fields.Boolean(load_default=True)
+    track_lots = StrictBoolean(load_default=False)
+    active = StrictBoolean(load_default=True)
 
 
 class ProductCreateSchema(ProductPutSchema):
@@ -101,12 +101,16 @@ class ProductUpdateSchema(Schema):
     reorder_quantity = QuantityField(minimum=0)
     barcode = Trimmed(max_length=64, blank_as_none=True)
     preferred_supplier_id = Id(allow_none=True)
-    track_lots = fields.Boolean()
-    active = fields.Boolean()
+    track_lots = StrictBoolean()
+    active = StrictBoolean()
 
 
 class ProductQuerySchema(Schema):
-    q = Trimmed(max_length=100, metadata={"description": "Name, SKU or barcode contains."})
+    q = Trimmed(
+        max_length=100,
+        blank_as_none=True,
+        metadata={"description": "Name, SKU or barcode contains."}
+    )
     category_id = IdArg(metadata={"description": "This category and all its subcategories."})
     kind = fields.String(validate=validate.OneOf(KINDS))
     min_price = MoneyField(minimum=0)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import with_expression
 
 from ..categories.models import Category
 from ..categories.service import descendants_select
+from ..common.inputs import id_in_range
 from ..common.pagination import apply_sort, contains_any
 from ..common.types import Quantity
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -118,6 +119,8 @@ def search_products(args, *, customer=False):
 
 def get_product(product_id, *, customer=False):
     """A product with its stock values; customers see active products only (else 404)."""
+    if not id_in_range(product_id):
+        raise NotFound("Product not found.")
     stmt, _, _ = _product_select()
     stmt = stmt.where(Product.id == product_id).execution_options(populate_existing=True)
     product = db.session.scalar(stmt)

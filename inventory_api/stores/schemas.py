@@ -1,16 +1,17 @@
 from marshmallow import Schema, fields, validate
 
+from ..common.inputs import StrictBoolean, Trimmed
 from ..common.pagination import sort_field
-from ..common.text import Trimmed
 
 CODE_PATTERN = r"^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,19}\s*$"
 
 
 def Code(**kwargs):  # noqa: N802 - field factory
     return Trimmed(
-        max_length=20,
+        max_length=20, document_length=False,  # the pattern bounds it
         validate=validate.Regexp(CODE_PATTERN, error="Letters, digits, _ and - (1-20)."),
-        metadata={"description": "Stored upper-case; unique whatever its case."},
+        metadata={"description": "Stored upper-case; unique whatever its case.",
+                  "pattern": CODE_PATTERN},
         **kwargs,
     )
 
@@ -20,7 +21,7 @@ class StoreSchema(Schema):
     name = fields.String()
     code = fields.String()
     address = fields.String(allow_none=True)
-    active = fields.Boolean()
+    active = StrictBoolean()
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -29,7 +30,7 @@ class StoreUpdateSchema(Schema):
     name = Trimmed(max_length=120)
     code = Code()
     address = Trimmed(max_length=255, blank_as_none=True)
-    active = fields.Boolean()
+    active = StrictBoolean()
 
 
 class StoreCreateSchema(StoreUpdateSchema):
@@ -38,6 +39,10 @@ class StoreCreateSchema(StoreUpdateSchema):
 
 
 class StoreQuerySchema(Schema):
-    q = Trimmed(max_length=100, metadata={"description": "Name or code contains."})
+    q = Trimmed(
+        max_length=100,
+        blank_as_none=True,
+        metadata={"description": "Name or code contains."}
+    )
     active = fields.Boolean()
     sort = sort_field({"id", "name", "code", "created_at"}, "name")

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from ..common.inputs import id_in_range
 from ..common.pagination import apply_sort, contains_any
 from ..common.references import count_references, describe
 from ..errors import Conflict, NotFound
@@ -25,7 +26,7 @@ REFERENCES = (
 
 
 def get_store(store_id):
-    store = db.session.get(Store, store_id)
+    store = db.session.get(Store, store_id) if id_in_range(store_id) else None
     if store is None:
         raise NotFound("Store not found.")
     return store

@@ -1,8 +1,8 @@
 from marshmallow import Schema, fields
 
 from ..common.fields import StrictInt
+from ..common.inputs import StrictBoolean, Trimmed
 from ..common.pagination import sort_field
-from ..common.text import Trimmed
 from ..users.schemas import Email
 
 
@@ -16,7 +16,7 @@ class SupplierSchema(Schema):
     contact_name = fields.String(allow_none=True)
     lead_time_days = fields.Integer(allow_none=True)
     notes = fields.String(allow_none=True)
-    active = fields.Boolean()
+    active = StrictBoolean()
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -31,7 +31,7 @@ class SupplierUpdateSchema(Schema):
     contact_name = Trimmed(max_length=120, blank_as_none=True)
     lead_time_days = StrictInt(minimum=0, maximum=3650, allow_none=True)
     notes = Trimmed(max_length=5000, blank_as_none=True)
-    active = fields.Boolean()
+    active = StrictBoolean()
 
 
 class SupplierCreateSchema(SupplierUpdateSchema):
@@ -39,6 +39,10 @@ class SupplierCreateSchema(SupplierUpdateSchema):
 
 
 class SupplierQuerySchema(Schema):
-    q = Trimmed(max_length=100, metadata={"description": "Name, tax id or email contains."})
+    q = Trimmed(
+        max_length=100,
+        blank_as_none=True,
+        metadata={"description": "Name, tax id or email contains."}
+    )
     active = fields.Boolean()
     sort = sort_field({"id", "name", "created_at"}, "name")

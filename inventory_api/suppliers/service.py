@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from ..common.inputs import id_in_range
 from ..common.pagination import apply_sort, contains_any
 from ..common.references import count_references, describe
 from ..errors import Conflict, NotFound
@@ -22,7 +23,7 @@ REFERENCES = (
 
 
 def get_supplier(supplier_id):
-    supplier = db.session.get(Supplier, supplier_id)
+    supplier = db.session.get(Supplier, supplier_id) if id_in_range(supplier_id) else None
     if supplier is None:
         raise NotFound("Supplier not found.")
     return supplier
