@@ -63,3 +63,17 @@ def register_cli(app):
         click.echo(secret)
         click.echo(f"API key {key.id} ({role}) created; store it now, it is not shown again.",
                    err=True)
+
+    @app.cli.command("seed-demo")
+    @click.option("--size", type=click.Choice(["small", "large"]), default="small",
+                  show_default=True, help="small: a believable shop; large: >= 10,000 products.")
+    def seed_demo_command(size):
+        """Load a deterministic demo data set into an empty database."""
+        from .seed import SeedRefused, seed_demo
+
+        try:
+            counts = seed_demo(size)
+        except SeedRefused as error:
+            _fail(str(error))
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        click.echo(f"Seeded {size} demo data: {summary}.")

@@ -1,0 +1,76 @@
+import time
+
+from sqlalchemy import func, select
+
+from inventory_api.categories.models import Category
+from inventory_api.extensions import db
+from inventory_api.products.models import KINDS, UNITS, Product
+from inventory_api.stock.models import Movement, StockLevel
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_seed_demo_small(app, runner):
+    result = runner.invoke(args=["seed-demo", "--size", "small"])
+    assert result.exit_code == 0, result.output
+    assert "Seeded small demo data" in result.output
+    with app.app_context():
+        assert count(Product) >= 50
+        assert count(Product, Product.kind == "raw_material", Product.unit.in_(["kg", "l"])) >= 10
+        assert count(Product, Product.track_lots.is_(True)) >= 3
+        assert {p.kind for p in db.session.scalars(select(Product))} == set(KINDS)
+        assert {p.unit for p in db.session.scalars(select(Product))} <= set(UNITS)
+        assert count(Category, Category.parent_id.is_(None)) >= 2
+        assert count(Category, Category.parent_id.is_not(None)) >= 4
+        skus = list(db.session.scalars(select(Product.sku)))
+        assert all(sku == sku.upper() for sku in skus)
+        assert count(StockLevel) == 0 and count(Movement) == 0  # stock comes from movements later
+        db.session.remove()
+
+
+def test_seed_demo_is_deterministic(app, runner):
+    from tests.conftest import _wipe
+
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        first = [(p.sku, p.name, str(p.cost), p.barcode) for p in
+                 db.session.scalars(select(Product).order_by(Product.sku))]
+        db.session.remove()
+    _wipe(app)
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        second = [(p.sku, p.name, str(p.cost), p.barcode) for p in
+                  db.session.scalars(select(Product).order_by(Product.sku))]
+        db.session.remove()
+    assert first == second
+
+
+def test_seed_demo_visible_through_api(runner, client, auth):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    headers = auth("manager")
+    for path in ("products", "categories", "suppliers", "clients", "stores"):
+        response = client.get(f"/api/v1/{path}", headers=headers)
+        assert response.status_code == 200 and response.json, path
+
+
+def test_seed_demo_refuses_when_products_exist(runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code != 0
+    assert "already has products" in again.output
+
+
+def test_seed_demo_rejects_unknown_size(runner):
+    assert runner.invoke(args=["seed-demo", "--size", "huge"]).exit_code != 0
+
+
+def test_seed_demo_large(app, runner):
+    started = time.monotonic()
+    result = runner.invoke(args=["seed-demo", "--size", "large"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert count(Product) >= 10_000
+        db.session.remove()
+    assert time.monotonic() - started < 60
