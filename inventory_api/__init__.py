@@ -121,6 +121,19 @@ def _configure_engines(app):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _expects_json_body():
+    """Whether the matched view declares a JSON body (`@blp.arguments`, location json)."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None:
+        return False
+    view_class = getattr(view, "view_class", None)
+    func = getattr(view_class, request.method.lower(), None) if view_class else view
+    arguments = getattr(func, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(arg.get("location", "json") == "json" for arg in arguments)
+
+
 def _register_body_checks(app):
     """415 for non-JSON bodies, 400 for JSON that no database could store."""
 
@@ -130,6 +143,8 @@ def _register_body_checks(app):
             return None
         has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
         if not has_body:
+            if _expects_json_body():
+                return error_response(400, "This endpoint needs a JSON body.")
             return None
         if not request.is_json:
             return error_response(415, "Send the body as application/json.")

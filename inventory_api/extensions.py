@@ -26,6 +26,19 @@ class Base(DeclarativeBase):
 class Api(_Api):
     """flask-smorest's Api with our error payload (see `errors.py`)."""
 
+    def _register_pagination_header(self):
+        # The header carries JSON; documented as a string so that clients and
+        # validators don't try to parse it as an OpenAPI "simple" object.
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata as a JSON object: total, total_pages, "
+                "page, first_page, last_page and, when they exist, previous_page, next_page.",
+                "schema": {"type": "string"},
+            },
+            lazy=True,
+        )
+
     def handle_http_exception(self, error):
         from .errors import http_error_response
 

@@ -43,4 +43,6 @@ class ApiKeySchema(Schema):
 
 
 class ApiKeyCreatedSchema(ApiKeySchema):
-    key = fields.String(attribute="secret", metadata={"description": "The secret; shown only in this response."})
+    key = fields.String(
+        attribute="secret", metadata={"description": "The secret; shown only in this response."}
+    )

@@ -39,52 +39,75 @@ class Id(StrictInt):
 class FixedDecimal(fields.Field):
     """A decimal with a fixed number of places, as a string on the wire.
 
-    Input accepts a JSON number or a decimal string with at most `places`
-    decimals; output is always a string such as "12.50". Documented in OpenAPI
-    as `type: string` with a pattern.
+    Input accepts a decimal string with at most `places` decimals, or a JSON
+    number (a float within 1e-9 of such a decimal is taken as that decimal,
+    since `0.07` arrives as 0.07000000000000001). Output is always a string
+    such as "12.50". OpenAPI documents it as `anyOf` a patterned string or a
+    number that is a multiple of the unit; responses are always the string.
     """
 
     places = 2
     max_digits = 14
+    FLOAT_TOLERANCE = Decimal("1e-9")
 
     def __init__(self, *, minimum=None, maximum=None, positive=False, allow_zero=True, **kwargs):
-        digits = self.max_digits - self.places
-        sign = "" if minimum is not None and minimum >= 0 or positive else "-?"
-        pattern = rf"^{sign}\d{{1,{digits}}}(\.\d{{1,{self.places}}})?$"
-        metadata = kwargs.pop("metadata", {})
-        metadata.setdefault("pattern", pattern)
-        metadata.setdefault("example", "0." + "0" * (self.places - 1) + "1" if self.places else "1")
-        super().__init__(metadata=metadata, **kwargs)
         self.minimum = Decimal(str(minimum)) if minimum is not None else None
         self.maximum = Decimal(str(maximum)) if maximum is not None else None
         self.positive = positive
         self.allow_zero = allow_zero
+        self.quantum = Decimal(1).scaleb(-self.places)
+        metadata = kwargs.pop("metadata", {})
+        metadata.setdefault("anyOf", self._openapi_branches())
+        metadata.setdefault("example", str(self.quantum))
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _openapi_branches(self):
+        digits = self.max_digits - self.places
+        non_negative = self.positive or (self.minimum is not None and self.minimum >= 0)
+        sign = "" if non_negative else "-?"
+        pattern = rf"^{sign}\d{{1,{digits}}}(\.\d{{1,{self.places}}})?$"
+        string = {"type": "string", "pattern": pattern}
+        largest = Decimal(10) ** digits - self.quantum
+        number = {"type": "number", "multipleOf": float(self.quantum), "maximum": float(largest)}
+        number["minimum"] = float(self.minimum) if self.minimum is not None else (
+            0 if non_negative else float(-largest))
+        if self.maximum is not None:
+            number["maximum"] = float(self.maximum)
+        if self.positive:
+            number["exclusiveMinimum"] = True
+        return [string, number]
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        quantum = Decimal(1).scaleb(-self.places)
-        return str(Decimal(str(value)).quantize(quantum))
+        return str(Decimal(str(value)).quantize(self.quantum))
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValidationError("Not a valid decimal.")
-        text = str(value).strip() if isinstance(value, str) else repr(value)
-        if isinstance(value, str) and not re.fullmatch(r"-?\d+(\.\d+)?", text):
-            raise ValidationError("Not a valid decimal string.")
+        if isinstance(value, str):
+            text = value.strip()
+            if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+                raise ValidationError("Not a valid decimal string.")
+        else:
+            text = repr(value)
         try:
             number = Decimal(text)
         except InvalidOperation:
             raise ValidationError("Not a valid decimal.") from None
         if not number.is_finite():
             raise ValidationError("Not a valid decimal.")
-        if number.as_tuple().exponent < -self.places and number != number.quantize(
-            Decimal(1).scaleb(-self.places)
-        ):
-            raise ValidationError(f"At most {self.places} decimal places.")
-        number = number.quantize(Decimal(1).scaleb(-self.places))
         if abs(number) >= Decimal(10) ** (self.max_digits - self.places):
             raise ValidationError("Too large.")
+        if self.minimum is not None and number < self.minimum:
+            raise ValidationError(f"Must be at least {self.minimum}.")
+        if self.positive and number <= 0:
+            raise ValidationError("Must be greater than 0.")
+        rounded = number.quantize(self.quantum)
+        tolerance = self.FLOAT_TOLERANCE if isinstance(value, float) else 0
+        if abs(number - rounded) > tolerance:
+            raise ValidationError(f"At most {self.places} decimal places.")
+        number = rounded
         if self.positive and number <= 0:
             raise ValidationError("Must be greater than 0.")
         if not self.allow_zero and number == 0:
@@ -105,5 +128,6 @@ class QuantityField(FixedDecimal):
 
 
 def register_fields(api):
-    api.register_field(MoneyField, "string", None)
-    api.register_field(QuantityField, "string", None)
+    # no top-level type: the `anyOf` in each field's metadata says string or number
+    api.register_field(MoneyField, None, None)
+    api.register_field(QuantityField, None, None)

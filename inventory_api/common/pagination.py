@@ -14,8 +14,12 @@ class SelectPage(Page):
     runs exactly two queries: the count and the page.
     """
 
+    MAX_OFFSET = 2**31  # beyond any table we hold; also keeps OFFSET within SQL integers
+
     @property
     def items(self):
+        if self.page_params.first_item >= self.MAX_OFFSET:
+            return []
         stmt = self.collection.limit(self.page_params.page_size).offset(
             self.page_params.first_item
         )
