@@ -77,6 +77,10 @@ def create_app(test_config=None):
 
     register_jwt_handlers()
 
+    from .common.converters import register_converters
+
+    register_converters(app, api)
+
     import importlib
 
     for module_name in BLUEPRINTS:

@@ -104,3 +104,14 @@ def test_no_credentials_is_401_with_www_authenticate(client, path):
     response = client.get(path)
     assert_error(response, 401)
     assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_out_of_range_path_id_is_404_not_500(client, auth):
+    headers = auth("admin")
+    for path in ("/api/v1/users/99999999999999999999", "/api/v1/users/0", "/api/v1/products/4294967296"):
+        assert_error(client.get(path, headers=headers), 404)
+
+
+def test_collections_answer_without_trailing_slash(client, auth):
+    response = client.get("/api/v1/users", headers=auth("admin"))
+    assert response.status_code == 200 and isinstance(response.json, list)

@@ -14,7 +14,7 @@ blp = Blueprint(
 )
 
 
-@blp.route("/")
+@blp.route("/", strict_slashes=False)
 class ApiKeyList(MethodView):
     @require("api_keys:read")
     @blp.response(200, ApiKeySchema(many=True))

@@ -13,7 +13,7 @@ from .schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSc
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User administration")
 
 
-@blp.route("/")
+@blp.route("/", strict_slashes=False)
 class UserList(MethodView):
     @require("users:read")
     @blp.arguments(UserQuerySchema, location="query")
