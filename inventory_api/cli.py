@@ -67,13 +67,18 @@ def register_cli(app):
     @app.cli.command("seed-demo")
     @click.option("--size", type=click.Choice(["small", "large"]), default="small",
                   show_default=True, help="small: a believable shop; large: >= 10,000 products.")
-    def seed_demo_command(size):
+    @click.option("--if-empty", is_flag=True,
+                  help="Exit 0 without seeding when the database already has data.")
+    def seed_demo_command(size, if_empty):
         """Load a deterministic demo data set into an empty database."""
         from .seed import SeedRefused, seed_demo
 
         try:
             counts = seed_demo(size)
         except SeedRefused as error:
+            if if_empty:
+                click.echo(f"Skipped seeding: {error}")
+                return
             _fail(str(error))
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         click.echo(f"Seeded {size} demo data: {summary}.")
