@@ -29,6 +29,10 @@ BLUEPRINTS = (
     "inventory_api.suppliers.routes",
     "inventory_api.clients.routes",
     "inventory_api.stores.routes",
+    "inventory_api.stock.routes",
+    "inventory_api.stock.routes:transfers_blp",
+    "inventory_api.stock.routes:counts_blp",
+    "inventory_api.stock.routes:alerts_blp",
 )
 
 
@@ -41,6 +45,14 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
+        # Locking reads (SELECT ... FOR UPDATE) guard every stock change; READ
+        # COMMITTED avoids InnoDB gap locks, the main source of deadlocks when
+        # concurrent requests create the same missing stock row.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "isolation_level": "READ COMMITTED",
+        }
     app.config.setdefault("API_SPEC_OPTIONS", {})
     app.config["API_SPEC_OPTIONS"] = {
         "components": {
@@ -83,8 +95,9 @@ def create_app(test_config=None):
 
     import importlib
 
-    for module_name in BLUEPRINTS:
-        api.register_blueprint(importlib.import_module(module_name).blp)
+    for entry in BLUEPRINTS:
+        module_name, _, attribute = entry.partition(":")
+        api.register_blueprint(getattr(importlib.import_module(module_name), attribute or "blp"))
 
     from .ops.routes import register_swagger_assets
 

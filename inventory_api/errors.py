@@ -118,6 +118,9 @@ def http_error_response(error):
 def register_error_handlers(app):
     @app.errorhandler(AppError)
     def handle_app_error(error):
+        from .extensions import db
+
+        db.session.rollback()  # nothing of a refused request is written
         return error_response(error.status_code, error.message, error.errors, error.headers)
 
     @app.errorhandler(IntegrityError)

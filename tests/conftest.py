@@ -143,3 +143,6 @@ def assert_error(response, code):
     assert isinstance(body["status"], str) and body["status"]
     assert isinstance(body["message"], str) and body["message"]
     return body
+
+
+pytest_plugins = ["tests.stock_fixtures"]

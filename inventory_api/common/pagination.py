@@ -7,6 +7,15 @@ from sqlalchemy import func, select
 from ..extensions import db
 
 
+class PostProcessed:
+    """A statement whose page of rows goes through `process(rows)` (e.g. to attach
+    nested rows with one extra query per page)."""
+
+    def __init__(self, stmt, process):
+        self.stmt = stmt
+        self.process = process
+
+
 class SelectPage(Page):
     """flask-smorest Page over a `select()`: counts over a subquery, then slices.
 
@@ -20,7 +29,13 @@ class SelectPage(Page):
     def items(self):
         if self.page_params.first_item >= self.MAX_OFFSET:
             return []
-        stmt = self.collection.limit(self.page_params.page_size).offset(
+        collection = self.collection
+        if isinstance(collection, PostProcessed):
+            return collection.process(self._fetch(collection.stmt))
+        return self._fetch(collection)
+
+    def _fetch(self, statement):
+        stmt = statement.limit(self.page_params.page_size).offset(
             self.page_params.first_item
         )
         result = db.session.execute(stmt)
@@ -30,7 +45,10 @@ class SelectPage(Page):
 
     @property
     def item_count(self):
-        count_stmt = select(func.count()).select_from(self.collection.order_by(None).subquery())
+        stmt = self.collection
+        if isinstance(stmt, PostProcessed):
+            stmt = stmt.stmt
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
         return db.session.scalar(count_stmt)
 
 

@@ -1,0 +1,139 @@
+"""`Idempotency-Key` for POSTs that change stock or money, and their unit of work.
+
+`@unit_of_work` goes between `@require` and `@blp.arguments` on a view. It
+
+* runs the view as one transaction, retried whole on a MySQL deadlock or
+  lock-wait timeout (1213/1205);
+* with an `Idempotency-Key` header, stores (caller, key, request hash, status,
+  body) in the *same* transaction as the effect. A retry with the same key and
+  body replays the stored response (header `Idempotent-Replayed: true`); the
+  same key with another body is 409, and so is a key whose first request is
+  still running. Only successful (2xx) responses are stored: a refused request
+  wrote nothing, so retrying it simply runs it again.
+
+Keys are kept per caller (user or API key) and never pruned automatically, so
+they outlive the contract's 24 hours.
+"""
+
+import hashlib
+import json
+from copy import deepcopy
+from functools import wraps
+
+from flask import Response, g, request
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from .models import IdempotencyKey
+from .uow import MAX_ATTEMPTS, backoff, is_retryable, mysql_error_code
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+def _owner():
+    principal = g.principal
+    if principal.user is not None:
+        return f"user:{principal.user.id}"
+    return f"key:{principal.api_key.id}"
+
+
+def _request_hash():
+    body = request.get_json(silent=True)
+    canonical = json.dumps(
+        {"method": request.method, "path": request.path, "body": body},
+        sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(record, request_hash):
+    if record.request_hash != request_hash:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request.",
+            errors={"idempotency_key": record.key},
+        )
+    if record.status_code == 0:
+        raise Conflict("A request with this Idempotency-Key is still being processed.")
+    headers = {"Idempotent-Replayed": "true"}
+    if record.location:
+        headers["Location"] = record.location
+    return Response(record.response_body, status=record.status_code,
+                    mimetype="application/json", headers=headers)
+
+
+def _find(owner, key):
+    return db.session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.owner == owner, IdempotencyKey.key == key)
+    )
+
+
+def _attempt(view, args, kwargs, key, owner, request_hash):
+    record = None
+    if key is not None:
+        existing = _find(owner, key)
+        if existing is not None:
+            return _replay(existing, request_hash)
+        record = IdempotencyKey(owner=owner, key=key, request_hash=request_hash,
+                                status_code=0, response_body="")
+        db.session.add(record)
+        try:
+            db.session.flush()  # holds the key: a concurrent twin waits or fails here
+        except IntegrityError:
+            db.session.rollback()
+            return _replay(_find(owner, key), request_hash)
+        except DBAPIError as error:
+            if mysql_error_code(error) == 1205:
+                db.session.rollback()
+                raise Conflict("A request with this Idempotency-Key is still being processed.") \
+                    from None
+            raise
+    g.defer_commit = True
+    try:
+        response = view(*args, **kwargs)
+    finally:
+        g.defer_commit = False
+    if record is not None and 200 <= response.status_code < 300:
+        record.status_code = response.status_code
+        record.response_body = response.get_data(as_text=True)
+        record.location = response.headers.get("Location")
+    db.session.commit()
+    return response
+
+
+def unit_of_work(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is not None:
+            key = key.strip()
+            if not key or len(key) > MAX_KEY_LENGTH:
+                raise ValidationFailed(
+                    {HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} characters."]}, location="headers"
+                )
+        owner = _owner()
+        request_hash = _request_hash()
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return _attempt(view, args, kwargs, key, owner, request_hash)
+            except DBAPIError as error:
+                db.session.rollback()
+                if not is_retryable(error) or attempt == MAX_ATTEMPTS - 1:
+                    raise
+                backoff(attempt)
+        raise AssertionError("unreachable")
+
+    wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    manual = wrapper._apidoc.setdefault("manual_doc", {})
+    manual.setdefault("parameters", []).append({
+        "in": "header",
+        "name": HEADER,
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
+        "description": "Retry-safe key: the same key and body replay the first response.",
+    })
+    responses = wrapper._apidoc.setdefault("response", {}).setdefault("responses", {})
+    responses.setdefault(409, []).append("CONFLICT")
+    return wrapper

@@ -1,0 +1,140 @@
+"""Stock documents: manual movements, transfers, counts, store minimums.
+
+Each public function is one unit of work: it checks permissions on stores,
+calls the movements service (`stock.service`) and commits through
+`common.uow.commit`.
+"""
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..common.uow import commit
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..products.models import Product
+from ..stores.models import Store
+from . import service
+from .models import StockCount, StockCountLine, StockMinimum, Transfer, TransferLine
+from .service import Change
+
+
+def check_store_access(principal, *store_ids):
+    """403 when a store-scoped manager/employee acts on a store outside their list."""
+    outside = sorted({s for s in store_ids if not principal.may_use_store(s)})
+    if outside:
+        raise Forbidden(f"You may not operate on store(s) {outside}.")
+
+
+def _user_id(principal):
+    return principal.user_id if principal is not None else None
+
+
+def post_manual_movement(data, principal=None):
+    """A receipt, issue or adjustment entered by a person. Returns the movements."""
+    if principal is not None:
+        check_store_access(principal, data["store_id"])
+    kind = data["type"]
+    quantity = data["quantity"]
+    if kind == "issue":
+        quantity = -quantity
+    unit_cost = data.get("unit_cost") if kind == "receipt" else None
+    change = Change(type=kind, product_id=data["product_id"], store_id=data["store_id"],
+                    quantity=quantity, lot=data.get("lot"), expiry_date=data.get("expiry_date"),
+                    unit_cost=unit_cost)
+    movements = service.post_movements([change], reason=data.get("reason"),
+                                       user_id=_user_id(principal))
+    commit()
+    return movements
+
+
+def create_transfer(data, principal=None):
+    """Move stock between stores: all lines or none; a transfer_out and transfer_in per lot."""
+    source, target = data["from_store_id"], data["to_store_id"]
+    if source == target:
+        raise ValidationFailed({"to_store_id": ["Must differ from from_store_id."]})
+    if principal is not None:
+        check_store_access(principal, source, target)
+    transfer = Transfer(from_store_id=source, to_store_id=target, notes=data.get("notes"),
+                        created_by_id=_user_id(principal))
+    db.session.add(transfer)
+    db.session.flush()
+    outs = [Change(type="transfer_out", product_id=line["product_id"], store_id=source,
+                   quantity=-line["quantity"], lot=line.get("lot")) for line in data["lines"]]
+    # lock both sides first, in the global order, so that opposite transfers can't deadlock
+    service.lock_pairs([(line["product_id"], store) for line in data["lines"]
+                        for store in (source, target)])
+    out_movements = service.post_movements(
+        outs, reference_type="transfer", reference_id=transfer.id, user_id=_user_id(principal))
+    ins = [Change(type="transfer_in", product_id=m.product_id, store_id=target,
+                  quantity=-m.quantity, lot_id=m.lot_id) for m in out_movements]
+    service.post_movements(ins, reference_type="transfer", reference_id=transfer.id,
+                           user_id=_user_id(principal))
+    for movement in out_movements:
+        db.session.add(TransferLine(transfer_id=transfer.id, product_id=movement.product_id,
+                                    lot_id=movement.lot_id, quantity=-movement.quantity))
+    commit()
+    return transfer
+
+
+def create_stock_count(data, principal=None):
+    """Record counted quantities; post an adjustment for each difference."""
+    store_id = data["store_id"]
+    if principal is not None:
+        check_store_access(principal, store_id)
+    keys = [(line["product_id"], line.get("lot")) for line in data["lines"]]
+    if len(set(keys)) != len(keys):
+        raise ValidationFailed({"lines": ["Each product (and lot) may appear only once."]})
+    count = StockCount(store_id=store_id, notes=data.get("notes"),
+                       created_by_id=_user_id(principal))
+    db.session.add(count)
+    db.session.flush()
+    counted = service.count_differences(store_id, data["lines"])
+    changes, lines = [], []
+    for line, level, expected, _product in counted:
+        difference = line["counted_quantity"] - expected
+        count_line = StockCountLine(
+            count_id=count.id, product_id=line["product_id"],
+            lot_id=level.lot_id if level is not None else None,
+            expected_quantity=expected, counted_quantity=line["counted_quantity"],
+            difference=difference)
+        lines.append(count_line)
+        if difference != 0:
+            changes.append((count_line, Change(
+                type="adjustment", product_id=line["product_id"], store_id=store_id,
+                quantity=difference, lot_id=level.lot_id if level is not None else None)))
+    movements = service.post_movements(
+        [change for _, change in changes], reference_type="count", reference_id=count.id,
+        reason="stock count", user_id=_user_id(principal))
+    for (count_line, _), movement in zip(changes, movements, strict=True):
+        count_line.movement_id = movement.id
+    db.session.add_all(lines)
+    commit()
+    return count
+
+
+def set_min_stock(store_id, product_id, min_stock, principal=None):
+    """Set (or, with None, remove) a store's override of a product's minimum.
+
+    Returns the effective minimum afterwards. Changing a minimum writes no
+    low-stock event: events mark movements that cross it.
+    """
+    if db.session.get(Store, store_id) is None:
+        raise NotFound("Store not found.")
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound("Product not found.")
+    if principal is not None:
+        check_store_access(principal, store_id)
+    row = db.session.scalar(select(StockMinimum).where(
+        StockMinimum.store_id == store_id, StockMinimum.product_id == product_id))
+    if min_stock is None:
+        if row is not None:
+            db.session.delete(row)
+    elif row is None:
+        db.session.add(StockMinimum(store_id=store_id, product_id=product_id,
+                                    min_stock=Decimal(min_stock)))
+    else:
+        row.min_stock = Decimal(min_stock)
+    commit()
+    return product.min_stock if min_stock is None else Decimal(min_stock)

@@ -1,0 +1,365 @@
+"""Reading stock: levels, the ledger, store inventory, lots, alerts, documents.
+
+Reads never sum the ledger; they read `stock_levels`. Lists return `select()`
+statements for `SelectPage` (a count and a page query), plus at most one
+extra query per page for nested rows (lots), whatever the page size.
+A store-scoped principal only ever sees its stores.
+"""
+
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import aliased
+
+from ..categories.service import descendants_select
+from ..common.pagination import contains_any
+from ..common.types import Quantity
+from ..errors import NotFound
+from ..extensions import db
+from ..products.models import Product
+from ..stores.models import Store
+from .models import (
+    Lot,
+    LowStockEvent,
+    Movement,
+    StockCount,
+    StockLevel,
+    StockMinimum,
+    Transfer,
+)
+
+ZERO = Decimal("0.000")
+
+
+def status_of(available, minimum):
+    if available <= 0:
+        return "out"
+    if available <= minimum:
+        return "low"
+    return "in_stock"
+
+
+def _scope(stmt, column, principal):
+    if principal is not None and principal.store_ids:
+        stmt = stmt.where(column.in_(principal.store_ids))
+    return stmt
+
+
+def _get_or_404(model, ident, what):
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(f"{what} not found.")
+    return row
+
+
+def _day_start(day):
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _day_end(day):
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+def movements_select(args, principal=None, product_id=None):
+    stmt = select(Movement)
+    product_id = product_id or args.get("product_id")
+    if product_id:
+        stmt = stmt.where(Movement.product_id == product_id)
+    for name in ("store_id", "type", "reference_type", "reference_id"):
+        if args.get(name) is not None:
+            stmt = stmt.where(getattr(Movement, name) == args[name])
+    if args.get("created_by"):
+        stmt = stmt.where(Movement.created_by_id == args["created_by"])
+    if args.get("lot"):
+        stmt = stmt.join(Lot, Lot.id == Movement.lot_id).where(Lot.code == args["lot"])
+    if args.get("date_from"):
+        stmt = stmt.where(Movement.created_at >= _day_start(args["date_from"]))
+    if args.get("date_to"):
+        stmt = stmt.where(Movement.created_at <= _day_end(args["date_to"]))
+    if args.get("before_id"):
+        stmt = stmt.where(Movement.id < args["before_id"])
+    stmt = _scope(stmt, Movement.store_id, principal)
+    return stmt.order_by(Movement.id.desc())
+
+
+def get_movement(movement_id, principal=None):
+    movement = _get_or_404(Movement, movement_id, "Movement")
+    if principal is not None and not principal.may_use_store(movement.store_id):
+        raise NotFound("Movement not found.")
+    return movement
+
+
+# --------------------------------------------------------------------------- levels
+
+
+def _minimums(product, store_ids):
+    rows = db.session.scalars(select(StockMinimum).where(
+        StockMinimum.product_id == product.id, StockMinimum.store_id.in_(store_ids)))
+    overrides = {row.store_id: row.min_stock for row in rows}
+    return {store_id: overrides.get(store_id, product.min_stock) for store_id in store_ids}
+
+
+def _lot_row(level):
+    return {
+        "lot_id": level.lot_id,
+        "lot": level.lot.code if level.lot else None,
+        "expiry_date": level.lot.expiry_date if level.lot else None,
+        "on_hand": level.on_hand,
+        "reserved": level.reserved,
+        "available": level.on_hand - level.reserved,
+    }
+
+
+def get_product(product_id):
+    return _get_or_404(Product, product_id, "Product")
+
+
+def product_stock(product_id, principal=None):
+    """Per-store (and per-lot) quantities of one product."""
+    product = get_product(product_id)
+    stmt = _scope(select(StockLevel).where(StockLevel.product_id == product_id),
+                  StockLevel.store_id, principal).order_by(StockLevel.store_id, StockLevel.lot_key)
+    levels = db.session.scalars(stmt).all()
+    by_store = {}
+    for level in levels:
+        by_store.setdefault(level.store_id, []).append(level)
+    minimums = _minimums(product, list(by_store))
+    stores = []
+    for store_id, rows in by_store.items():
+        on_hand = sum((r.on_hand for r in rows), ZERO)
+        reserved = sum((r.reserved for r in rows), ZERO)
+        stores.append({
+            "store_id": store_id,
+            "on_hand": on_hand,
+            "reserved": reserved,
+            "available": on_hand - reserved,
+            "min_stock": minimums[store_id],
+            "stock_status": status_of(on_hand - reserved, minimums[store_id]),
+            "lots": [_lot_row(r) for r in rows if r.lot_id and r.on_hand > 0],
+        })
+    on_hand = sum((s["on_hand"] for s in stores), ZERO)
+    reserved = sum((s["reserved"] for s in stores), ZERO)
+    return {"product_id": product.id, "on_hand": on_hand, "reserved": reserved,
+            "available": on_hand - reserved, "stores": stores}
+
+
+def _effective_min():
+    return func.coalesce(StockMinimum.min_stock, Product.min_stock)
+
+
+def inventory_select(store_id, args, principal=None):
+    """One row per product held in the store (on hand or reserved > 0)."""
+    store = _get_or_404(Store, store_id, "Store")
+    if principal is not None and not principal.may_use_store(store.id):
+        raise NotFound("Store not found.")
+    on_hand = func.sum(StockLevel.on_hand)
+    reserved = func.sum(StockLevel.reserved)
+    available = type_coerce(on_hand - reserved, Quantity())
+    minimum = type_coerce(_effective_min(), Quantity())
+    status = case((available <= 0, literal("out")), (available <= minimum, literal("low")),
+                  else_=literal("in_stock"))
+    stmt = (
+        select(
+            Product.id.label("product_id"), Product.sku, Product.name, Product.track_lots,
+            type_coerce(on_hand, Quantity()).label("on_hand"),
+            type_coerce(reserved, Quantity()).label("reserved"),
+            available.label("available"), minimum.label("min_stock"),
+            status.label("stock_status"),
+        )
+        .join(Product, Product.id == StockLevel.product_id)
+        .outerjoin(StockMinimum, and_(StockMinimum.product_id == StockLevel.product_id,
+                                      StockMinimum.store_id == StockLevel.store_id))
+        .where(StockLevel.store_id == store_id)
+        .group_by(Product.id, Product.sku, Product.name, Product.track_lots, Product.min_stock,
+                  StockMinimum.min_stock)
+        .having(or_(on_hand > 0, reserved > 0))
+    )
+    if args.get("q"):
+        stmt = stmt.where(contains_any([Product.sku, Product.name], args["q"]))
+    if args.get("category_id"):
+        stmt = stmt.where(Product.category_id.in_(descendants_select(args["category_id"])))
+    if args.get("stock_status"):
+        stmt = stmt.having(status == args["stock_status"])
+    return stmt.order_by(Product.name, Product.id)
+
+
+def attach_lots(store_id):
+    """A page post-processor: rows → dicts with `lots` for tracked products (one query)."""
+    def attach(rows):
+        tracked = [row.product_id for row in rows if row.track_lots]
+        lots = {}
+        if tracked:
+            levels = db.session.scalars(
+                select(StockLevel).where(StockLevel.store_id == store_id,
+                                         StockLevel.product_id.in_(tracked),
+                                         StockLevel.lot_id.is_not(None),
+                                         StockLevel.on_hand > 0)
+                .order_by(StockLevel.product_id, StockLevel.lot_key))
+            for level in levels:
+                lots.setdefault(level.product_id, []).append(_lot_row(level))
+        return [{**row._asdict(), "lots": lots.get(row.product_id, []) if row.track_lots
+                 else None} for row in rows]
+    return attach
+
+
+# --------------------------------------------------------------------------- lots
+
+
+def lots_select(args, principal=None):
+    """One row per (lot, store) holding stock."""
+    stmt = (
+        select(Lot.id.label("lot_id"), Lot.code.label("lot"), Lot.product_id,
+               Lot.expiry_date, StockLevel.store_id,
+               StockLevel.on_hand.label("quantity"), StockLevel.reserved,
+               (StockLevel.on_hand - StockLevel.reserved).label("available"))
+        .join(StockLevel, StockLevel.lot_id == Lot.id)
+        .where(StockLevel.on_hand > 0)
+    )
+    if args.get("product_id"):
+        stmt = stmt.where(Lot.product_id == args["product_id"])
+    if args.get("store_id"):
+        stmt = stmt.where(StockLevel.store_id == args["store_id"])
+    if args.get("expiring_before"):
+        stmt = stmt.where(Lot.expiry_date.is_not(None),
+                          Lot.expiry_date < args["expiring_before"])
+    stmt = _scope(stmt, StockLevel.store_id, principal)
+    return stmt.order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.id, StockLevel.store_id)
+
+
+def lot_trace(lot_id):
+    lot = _get_or_404(Lot, lot_id, "Lot")
+    movements = db.session.scalars(
+        select(Movement).where(Movement.lot_id == lot.id).order_by(Movement.id)).all()
+    first_inflow = next((m for m in movements if m.quantity > 0), None)
+    return {
+        "lot_id": lot.id, "lot": lot.code, "product_id": lot.product_id,
+        "expiry_date": lot.expiry_date, "supplier_id": lot.supplier_id,
+        "received_by": first_inflow, "movements": movements,
+    }
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def low_stock_select(args, principal=None):
+    """Per (product, store): available ≤ effective minimum, with shortage and suggestion."""
+    available = type_coerce(func.sum(StockLevel.on_hand - StockLevel.reserved), Quantity())
+    minimum = type_coerce(_effective_min(), Quantity())
+    shortage = type_coerce(minimum - available, Quantity())
+    suggested = case((Product.reorder_quantity > shortage, Product.reorder_quantity),
+                     else_=shortage)
+    stmt = (
+        select(
+            StockLevel.product_id, StockLevel.store_id, Product.sku, Product.name,
+            available.label("available"), minimum.label("min_stock"),
+            shortage.label("shortage"),
+            type_coerce(suggested, Quantity()).label("suggested_order_quantity"),
+            Product.preferred_supplier_id,
+        )
+        .join(Product, Product.id == StockLevel.product_id)
+        .outerjoin(StockMinimum, and_(StockMinimum.product_id == StockLevel.product_id,
+                                      StockMinimum.store_id == StockLevel.store_id))
+        .where(Product.active.is_(True))
+        .group_by(StockLevel.product_id, StockLevel.store_id, Product.sku, Product.name,
+                  Product.min_stock, Product.reorder_quantity, Product.preferred_supplier_id,
+                  StockMinimum.min_stock)
+        .having(available <= minimum)
+    )
+    if args.get("store_id"):
+        stmt = stmt.where(StockLevel.store_id == args["store_id"])
+    if args.get("category_id"):
+        stmt = stmt.where(Product.category_id.in_(descendants_select(args["category_id"])))
+    stmt = _scope(stmt, StockLevel.store_id, principal)
+    return stmt.order_by(StockLevel.store_id, StockLevel.product_id)
+
+
+def events_select(args, principal=None):
+    stmt = select(LowStockEvent)
+    if args.get("open") is True:
+        stmt = stmt.where(LowStockEvent.resolved_at.is_(None))
+    elif args.get("open") is False:
+        stmt = stmt.where(LowStockEvent.resolved_at.is_not(None))
+    for name in ("product_id", "store_id"):
+        if args.get(name):
+            stmt = stmt.where(getattr(LowStockEvent, name) == args[name])
+    stmt = _scope(stmt, LowStockEvent.store_id, principal)
+    return stmt.order_by(LowStockEvent.id.desc())
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def transfers_select(args, principal=None):
+    stmt = select(Transfer)
+    if args.get("store_id"):
+        stmt = stmt.where(or_(Transfer.from_store_id == args["store_id"],
+                              Transfer.to_store_id == args["store_id"]))
+    for name in ("from_store_id", "to_store_id"):
+        if args.get(name):
+            stmt = stmt.where(getattr(Transfer, name) == args[name])
+    if principal is not None and principal.store_ids:
+        stmt = stmt.where(or_(Transfer.from_store_id.in_(principal.store_ids),
+                              Transfer.to_store_id.in_(principal.store_ids)))
+    return stmt.order_by(Transfer.id.desc())
+
+
+def get_transfer(transfer_id, principal=None):
+    transfer = _get_or_404(Transfer, transfer_id, "Transfer")
+    if principal is not None and principal.store_ids and not (
+            principal.may_use_store(transfer.from_store_id)
+            or principal.may_use_store(transfer.to_store_id)):
+        raise NotFound("Transfer not found.")
+    return transfer
+
+
+def transfer_movements(transfer_id):
+    return db.session.scalars(select(Movement).where(
+        Movement.reference_type == "transfer", Movement.reference_id == transfer_id)
+        .order_by(Movement.id)).all()
+
+
+def counts_select(args, principal=None):
+    stmt = select(StockCount)
+    if args.get("store_id"):
+        stmt = stmt.where(StockCount.store_id == args["store_id"])
+    stmt = _scope(stmt, StockCount.store_id, principal)
+    return stmt.order_by(StockCount.id.desc())
+
+
+def get_count(count_id, principal=None):
+    count = _get_or_404(StockCount, count_id, "Stock count")
+    if principal is not None and not principal.may_use_store(count.store_id):
+        raise NotFound("Stock count not found.")
+    return count
+
+
+# --------------------------------------------------------------------------- ledger check
+
+
+def ledger_drift():
+    """Levels whose on_hand differs from the sum of their movements or the last balance."""
+    sums = (select(Movement.stock_level_id.label("level_id"),
+                   func.sum(Movement.quantity).label("total"),
+                   func.max(Movement.id).label("last_id"))
+            .group_by(Movement.stock_level_id).subquery())
+    last = aliased(Movement)
+    rows = db.session.execute(
+        select(StockLevel, sums.c.total, last.balance_after)
+        .outerjoin(sums, sums.c.level_id == StockLevel.id)
+        .outerjoin(last, last.id == sums.c.last_id)
+        .order_by(StockLevel.id)
+    ).all()
+    drift = []
+    for level, total, last_balance in rows:
+        total = Decimal(str(total or 0)).quantize(Decimal("0.001"))
+        last_balance = last_balance if last_balance is not None else ZERO
+        if level.on_hand != total or level.on_hand != last_balance:
+            drift.append({"stock_level_id": level.id, "product_id": level.product_id,
+                          "store_id": level.store_id, "lot_id": level.lot_id,
+                          "on_hand": level.on_hand, "ledger_sum": total,
+                          "last_balance_after": last_balance})
+    return drift

@@ -1,0 +1,490 @@
+"""The movements service: the only code that changes stock.
+
+Every change of stock (manual movements, transfers, counts, and later sales,
+orders and purchase receipts) goes through `post_movements` (or `reserve` /
+`release` for pending orders) inside the caller's transaction:
+
+1. Lock. Costed inflows first lock their products (`SELECT ... FOR UPDATE`,
+   by id), then every `stock_levels` row of each affected (product, store)
+   pair is locked, pairs in one global order (product_id, store_id) and rows
+   by lot. Missing rows for inflows are created first with an insert that
+   ignores a concurrent insert of the same key (unique product/store/lot_key).
+2. Check. Outflows may take only `available` = on_hand - reserved of the
+   locked rows. Any short line fails the whole document with 409 listing
+   every short line, before anything is written.
+3. Write. Each change becomes one or more append-only `movements` rows
+   (signed quantity, `balance_after` of its stock level, unit cost,
+   reference, user) and the `stock_levels` row is updated in the same flush.
+   A `CHECK (on_hand >= 0 AND reserved <= on_hand)` backs the rule up.
+4. Cost. Inflows that carry a unit cost update the product's moving-average
+   cost over all stores. Outflows record the cost at the time they happen.
+5. Lots. Tracked products need a lot on inflows; outflows without a lot take
+   the lot that expires first (FEFO), then the oldest, splitting as needed.
+6. Alerts. When a (product, store) goes from above its minimum to at or below
+   it, a low-stock event is written with the movement; it is resolved when
+   stock rises above the minimum again.
+
+The service flushes but never commits: the caller's unit of work commits
+(`common.uow.commit`). On MySQL, deadlocks and lock-wait timeouts are retried
+whole by `common.uow.run_with_retries` / `@unit_of_work`. No code anywhere
+updates or deletes a movement.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import lazyload
+
+from ..common.types import MONEY_PLACES, QTY_PLACES
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..products.models import Product
+from ..stores.models import Store
+from .models import Lot, LowStockEvent, Movement, StockLevel, StockMinimum
+
+ZERO = Decimal("0.000")
+INFLOW_TYPES = {"receipt", "adjustment", "purchase_receipt", "sale_return", "order_return",
+                "transfer_in"}
+OUTFLOW_TYPES = {"issue", "adjustment", "purchase_return", "sale", "order", "transfer_out"}
+
+
+class InsufficientStock(Conflict):
+    """409: one or more lines ask for more than is available."""
+
+    def __init__(self, short_lines):
+        super().__init__(
+            "Insufficient stock for " + (
+                "1 line." if len(short_lines) == 1 else f"{len(short_lines)} lines."),
+            errors={"short_lines": short_lines},
+        )
+
+
+@dataclass
+class Change:
+    """One requested stock change. `quantity` is signed: + in, - out.
+
+    `lot` names a lot by code (inflows create it if new); `lot_id` names one
+    by id (used by transfers and reservations). `unit_cost` on an inflow
+    updates the product's moving-average cost. `from_reserved` takes an
+    outflow out of `reserved` too (confirming a reservation).
+    """
+
+    type: str
+    product_id: int
+    store_id: int
+    quantity: Decimal
+    lot: str | None = None
+    lot_id: int | None = None
+    expiry_date: date | None = None
+    unit_cost: Decimal | None = None
+    from_reserved: bool = False
+
+
+@dataclass
+class Allocation:
+    """Where (part of) a change lands: a locked stock level and a quantity."""
+
+    change: Change
+    level: StockLevel
+    quantity: Decimal
+
+
+def _q(value):
+    return Decimal(value).quantize(QTY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _money(value):
+    return Decimal(value).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _load_products(product_ids, lock_ids=()):
+    """Products by id; those in `lock_ids` are locked FOR UPDATE (by id, before levels)."""
+    products = {}
+    lock_ids = sorted(set(lock_ids))
+    if lock_ids:
+        stmt = select(Product).where(Product.id.in_(lock_ids)).order_by(Product.id)
+        products.update({p.id: p for p in db.session.scalars(stmt.with_for_update())})
+    rest = sorted(set(product_ids) - set(products))
+    if rest:
+        products.update({p.id: p for p in db.session.scalars(
+            select(Product).where(Product.id.in_(rest)))})
+    return products
+
+
+def _check_references(changes, products):
+    errors = {}
+    missing_products = sorted({c.product_id for c in changes} - set(products))
+    if missing_products:
+        errors["product_id"] = [f"Unknown product ids: {missing_products}."]
+    store_ids = sorted({c.store_id for c in changes})
+    stores = {s.id: s for s in db.session.scalars(select(Store).where(Store.id.in_(store_ids)))}
+    missing_stores = sorted(set(store_ids) - set(stores))
+    if missing_stores:
+        errors["store_id"] = [f"Unknown store ids: {missing_stores}."]
+    inactive = sorted(s.id for s in stores.values() if not s.active)
+    if inactive:
+        errors.setdefault("store_id", []).append(f"Inactive store ids: {inactive}.")
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _insert_ignoring_duplicates(model, values, index_elements):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "mysql":
+        stmt = mysql_insert(model).values(values)
+        first = index_elements[0]
+        stmt = stmt.on_duplicate_key_update({first: stmt.inserted[first]})
+    else:
+        stmt = sqlite_insert(model).values(values).on_conflict_do_nothing(
+            index_elements=index_elements)
+    db.session.execute(stmt)
+
+
+def _resolve_lots(changes, products):
+    """Fill `lot_id` on every change that names a lot; validate lot rules (422)."""
+    errors = []
+    wanted = {}
+    for index, change in enumerate(changes):
+        product = products[change.product_id]
+        if change.lot_id is not None:
+            continue
+        if change.lot is None:
+            if product.track_lots and change.quantity > 0:
+                errors.append(f"Line {index + 1}: product {product.id} tracks lots; name a lot.")
+            continue
+        if not product.track_lots:
+            errors.append(f"Line {index + 1}: product {product.id} does not track lots.")
+            continue
+        wanted[(change.product_id, change.lot)] = wanted.get(
+            (change.product_id, change.lot)) or change.expiry_date
+    if errors:
+        raise ValidationFailed({"lot": errors})
+    if not wanted:
+        return
+    inflow_keys = {(c.product_id, c.lot) for c in changes if c.lot and c.quantity > 0}
+    for product_id, code in sorted(inflow_keys):
+        _insert_ignoring_duplicates(
+            Lot, {"product_id": product_id, "code": code,
+                  "expiry_date": wanted[(product_id, code)], "created_at": _now()},
+            ["product_id", "code"])
+    lots = db.session.scalars(
+        select(Lot).where(tuple_(Lot.product_id, Lot.code).in_(list(wanted)))).all()
+    by_key = {(lot.product_id, lot.code): lot for lot in lots}
+    for change in changes:
+        if change.lot is None or change.lot_id is not None:
+            continue
+        lot = by_key.get((change.product_id, change.lot))
+        if lot is None:  # an outflow naming a lot that never existed: nothing available
+            change.lot_id = -1
+            continue
+        if change.quantity > 0 and change.expiry_date and lot.expiry_date is None:
+            lot.expiry_date = change.expiry_date
+        elif change.quantity > 0 and change.expiry_date and lot.expiry_date != change.expiry_date:
+            raise ValidationFailed({"expiry_date": [
+                f"Lot {lot.code} of product {lot.product_id} expires on {lot.expiry_date}."]})
+        change.lot_id = lot.id
+
+
+def _lock_levels(changes):
+    """Create missing inflow rows, then lock every row of each (product, store) pair.
+
+    Returns {(product_id, store_id): {lot_key: StockLevel}} of locked rows.
+    """
+    inflow_keys = sorted({
+        (c.product_id, c.store_id, c.lot_id or 0)
+        for c in changes if c.quantity > 0 and (c.lot_id or 0) >= 0
+    })
+    pairs = sorted({(c.product_id, c.store_id) for c in changes})
+    locked = {}
+    for product_id, store_id in pairs:
+        for p, s, lot_key in inflow_keys:
+            if (p, s) == (product_id, store_id):
+                _insert_ignoring_duplicates(StockLevel, {
+                    "product_id": p, "store_id": s, "lot_key": lot_key,
+                    "lot_id": lot_key or None, "on_hand": ZERO, "reserved": ZERO,
+                    "updated_at": _now(),
+                }, ["product_id", "store_id", "lot_key"])
+        rows = db.session.scalars(
+            select(StockLevel)
+            .where(StockLevel.product_id == product_id, StockLevel.store_id == store_id)
+            .order_by(StockLevel.lot_key)
+            .options(lazyload(StockLevel.lot))  # lock stock rows only, never lots
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+        locked[(product_id, store_id)] = {row.lot_key: row for row in rows}
+    lot_ids = {row.lot_id for levels in locked.values() for row in levels.values() if row.lot_id}
+    if lot_ids:  # into the identity map, so `level.lot` needs no further query
+        db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids))).all()
+    return locked
+
+
+def lock_pairs(pairs):
+    """Lock every stock row of these (product_id, store_id) pairs, in the global order.
+
+    For documents that post in several steps (a transfer's out- then
+    in-movements): taking all locks first keeps the order global.
+    """
+    probes = [Change(type="lock", product_id=p, store_id=s, quantity=Decimal("-1"))
+              for p, s in sorted(set(pairs))]
+    _lock_levels(probes)
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+def _fefo(levels):
+    """Lot levels in consumption order: earliest expiry first (no expiry last), then oldest."""
+    def key(level):
+        lot = level.lot
+        if lot is None:
+            return (2, date.max, level.lot_key)
+        return (0 if lot.expiry_date else 1, lot.expiry_date or date.max, lot.id)
+    return sorted(levels, key=key)
+
+
+def _allocate(changes, products, locked):
+    """Split changes over locked levels; raise InsufficientStock listing every short line."""
+    taken = defaultdict(lambda: ZERO)  # level id -> quantity already allocated out
+    allocations = []
+    short = []
+    for index, change in enumerate(changes):
+        pair_levels = locked[(change.product_id, change.store_id)]
+        if change.quantity > 0:
+            allocations.append(Allocation(change, pair_levels[change.lot_id or 0], change.quantity))
+            continue
+        wanted = -change.quantity
+        product = products[change.product_id]
+        if change.lot_id is not None:
+            candidates = [pair_levels[change.lot_id]] if change.lot_id in pair_levels else []
+        elif product.track_lots:
+            candidates = _fefo(pair_levels.values())
+        else:
+            candidates = [pair_levels[0]] if 0 in pair_levels else []
+
+        def free(level, change=change):
+            base = level.reserved if change.from_reserved else level.available
+            return base - taken[level.id]
+
+        available = sum((max(free(level), ZERO) for level in candidates), ZERO)
+        if available < wanted:
+            short.append({
+                "line": index + 1,
+                "product_id": change.product_id,
+                "store_id": change.store_id,
+                "lot": change.lot,
+                "requested": str(_q(wanted)),
+                "available": str(_q(available)),
+            })
+            continue
+        remaining = wanted
+        for level in candidates:
+            if remaining <= 0:
+                break
+            part = min(max(free(level), ZERO), remaining)
+            if part <= 0:
+                continue
+            taken[level.id] += part
+            remaining -= part
+            allocations.append(Allocation(change, level, -part))
+    if short:
+        raise InsufficientStock(short)
+    return allocations
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _product_on_hand(product_ids):
+    rows = db.session.execute(
+        select(StockLevel.product_id, func.sum(StockLevel.on_hand))
+        .where(StockLevel.product_id.in_(product_ids))
+        .group_by(StockLevel.product_id)
+    ).all()
+    return {pid: _q(total or 0) for pid, total in rows}
+
+
+def _update_costs(allocations, products):
+    costed = [a for a in allocations if a.quantity > 0 and a.change.unit_cost is not None]
+    if not costed:
+        return
+    on_hand = _product_on_hand(sorted({a.change.product_id for a in costed}))
+    for allocation in costed:
+        product = products[allocation.change.product_id]
+        old_qty = on_hand.get(product.id, ZERO)
+        new_qty = old_qty + allocation.quantity
+        product.cost = _money(
+            (old_qty * product.cost + allocation.quantity * allocation.change.unit_cost) / new_qty
+        )
+        on_hand[product.id] = new_qty
+
+
+def _effective_minimums(pairs, products):
+    overrides = {}
+    if pairs:
+        rows = db.session.scalars(select(StockMinimum).where(
+            tuple_(StockMinimum.product_id, StockMinimum.store_id).in_(list(pairs))))
+        overrides = {(m.product_id, m.store_id): m.min_stock for m in rows}
+    return {pair: overrides.get(pair, products[pair[0]].min_stock) for pair in pairs}
+
+
+def _pair_available(levels):
+    return sum((level.on_hand - level.reserved for level in levels), ZERO)
+
+
+def _update_alerts(pairs_before, locked, products, last_movement):
+    """Open an event when a pair crosses down to its minimum; resolve it when back above."""
+    pairs = sorted(pairs_before)
+    minimums = _effective_minimums(pairs, products)
+    open_events = {}
+    if pairs:
+        rows = db.session.scalars(select(LowStockEvent).where(
+            LowStockEvent.resolved_at.is_(None),
+            tuple_(LowStockEvent.product_id, LowStockEvent.store_id).in_(pairs)))
+        open_events = {(e.product_id, e.store_id): e for e in rows}
+    for pair in pairs:
+        before = pairs_before[pair]
+        after = _pair_available(locked[pair].values())
+        minimum = minimums[pair]
+        movement = last_movement.get(pair)
+        if movement is None:
+            continue
+        event = open_events.get(pair)
+        if after <= minimum < before and event is None:
+            db.session.add(LowStockEvent(
+                product_id=pair[0], store_id=pair[1], available=after, min_stock=minimum,
+                movement_id=movement.id, created_at=_now()))
+        elif after > minimum and event is not None:
+            event.resolved_at = _now()
+            event.resolved_by_movement_id = movement.id
+
+
+def post_movements(changes, *, reference_type=None, reference_id=None, reason=None,
+                   user_id=None):
+    """Apply `changes` atomically; return the movements written (in change order).
+
+    Raises ValidationFailed (422) for unknown products/stores or lot misuse and
+    InsufficientStock (409) when any outflow exceeds what is available.
+    """
+    if not changes:
+        return []
+    for change in changes:
+        change.quantity = _q(change.quantity)
+        if change.quantity == 0:
+            raise ValidationFailed({"quantity": ["Must not be 0."]})
+    costed = [c.product_id for c in changes if c.quantity > 0 and c.unit_cost is not None]
+    products = _load_products({c.product_id for c in changes}, lock_ids=costed)
+    _check_references(changes, products)
+    _resolve_lots(changes, products)
+    locked = _lock_levels(changes)
+    pairs_before = {pair: _pair_available(levels.values()) for pair, levels in locked.items()}
+    allocations = _allocate(changes, products, locked)
+    _update_costs(allocations, products)
+
+    movements = []
+    last_movement = {}
+    for allocation in allocations:
+        change, level = allocation.change, allocation.level
+        level.on_hand = _q(level.on_hand + allocation.quantity)
+        if change.from_reserved:
+            level.reserved = _q(level.reserved + allocation.quantity)
+        product = products[change.product_id]
+        unit_cost = change.unit_cost if change.unit_cost is not None else product.cost
+        movement = Movement(
+            type=change.type, product_id=change.product_id, store_id=change.store_id,
+            lot_id=level.lot_id, stock_level_id=level.id, quantity=allocation.quantity,
+            balance_after=level.on_hand, unit_cost=_money(unit_cost), reason=reason,
+            reference_type=reference_type, reference_id=reference_id,
+            created_by_id=user_id, created_at=_now(),
+        )
+        db.session.add(movement)
+        movements.append(movement)
+        last_movement[(change.product_id, change.store_id)] = movement
+    db.session.flush()
+    _update_alerts(pairs_before, locked, products, last_movement)
+    db.session.flush()
+    return movements
+
+
+# --------------------------------------------------------------------------- reservations
+
+
+def reserve(changes, *, user_id=None):
+    """Hold stock for pending orders (`reserved` += q). Changes carry positive quantities.
+
+    Returns allocations as dicts (product_id, store_id, lot_id, quantity) so
+    that the caller can later `release` them or confirm them with
+    `post_movements(..., from_reserved=True)` naming each `lot_id`.
+    """
+    outflows = [Change(type="order", product_id=c.product_id, store_id=c.store_id,
+                       quantity=-_q(c.quantity), lot=c.lot, lot_id=c.lot_id) for c in changes]
+    products = _load_products({c.product_id for c in outflows})
+    _check_references(outflows, products)
+    _resolve_lots(outflows, products)
+    locked = _lock_levels(outflows)
+    allocations = _allocate(outflows, products, locked)
+    held = []
+    for allocation in allocations:
+        allocation.level.reserved = _q(allocation.level.reserved - allocation.quantity)
+        held.append({"product_id": allocation.change.product_id,
+                     "store_id": allocation.change.store_id,
+                     "lot_id": allocation.level.lot_id,
+                     "quantity": _q(-allocation.quantity)})
+    db.session.flush()
+    return held
+
+
+def release(held):
+    """Give back what `reserve` held (same dicts); never below zero reserved."""
+    changes = [Change(type="order", product_id=h["product_id"], store_id=h["store_id"],
+                      quantity=-_q(h["quantity"]), lot_id=h["lot_id"] or 0,
+                      from_reserved=True) for h in held]
+    locked = _lock_levels(changes)
+    for held_line in held:
+        level = locked[(held_line["product_id"], held_line["store_id"])].get(
+            held_line["lot_id"] or 0)
+        if level is None or level.reserved < _q(held_line["quantity"]):
+            raise Conflict("Cannot release more than is reserved.")
+        level.reserved = _q(level.reserved - _q(held_line["quantity"]))
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def count_differences(store_id, lines):
+    """Lock the counted levels and return [(line, level_or_None, expected)].
+
+    Used by stock counts, which then post an adjustment per difference.
+    """
+    probes = []
+    for line in lines:
+        probes.append(Change(type="adjustment", product_id=line["product_id"],
+                             store_id=store_id, quantity=Decimal("1"), lot=line.get("lot")))
+    products = _load_products({p.product_id for p in probes})
+    _check_references(probes, products)
+    for index, (probe, line) in enumerate(zip(probes, lines, strict=True)):
+        product = products[probe.product_id]
+        if product.track_lots and not line.get("lot"):
+            raise ValidationFailed({"lines": {index: {"lot": [
+                "This product tracks lots: count each lot."]}}})
+    _resolve_lots(probes, products)
+    locked = _lock_levels(probes)
+    result = []
+    for probe, line in zip(probes, lines, strict=True):
+        level = locked[(probe.product_id, store_id)].get(probe.lot_id or 0)
+        expected = level.on_hand if level is not None else ZERO
+        result.append((line, level, expected, products[probe.product_id]))
+    return result

@@ -1,0 +1,293 @@
+"""The movements service without HTTP: every rule of DESIGN.md § movements service."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import func, select
+
+from inventory_api.errors import ValidationFailed
+from inventory_api.extensions import db
+from inventory_api.products.models import Product
+from inventory_api.stock import documents, queries, service
+from inventory_api.stock.models import LowStockEvent, Lot, Movement, StockLevel, StockMinimum
+from inventory_api.stock.service import Change, InsufficientStock
+
+
+def post(*changes, **kwargs):
+    movements = service.post_movements(list(changes), **kwargs)
+    db.session.commit()
+    return movements
+
+
+def level(product_id, store_id, lot_id=None):
+    db.session.expire_all()
+    return db.session.scalar(select(StockLevel).where(
+        StockLevel.product_id == product_id, StockLevel.store_id == store_id,
+        StockLevel.lot_key == (lot_id or 0)))
+
+
+def receipt(shop, qty, product="widget", store="north", **kwargs):
+    return post(Change(type="receipt", product_id=shop[product], store_id=shop[store],
+                       quantity=D(qty), **kwargs))
+
+
+def test_receipt_creates_level_and_ledger_row(ctx, shop):
+    [movement] = receipt(shop, "7.5")
+    row = level(shop["widget"], shop["north"])
+    assert row.on_hand == D("7.500") and row.reserved == 0
+    assert movement.quantity == D("7.500") and movement.balance_after == D("7.500")
+    assert movement.type == "receipt" and movement.stock_level_id == row.id
+    assert movement.unit_cost == D("4.00")  # product cost when none given
+
+
+def test_outflow_is_signed_and_balance_follows(ctx, shop):
+    receipt(shop, "10")
+    [issue] = post(Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                          quantity=D("-3")), reason="workshop", user_id=None)
+    assert issue.quantity == D("-3.000") and issue.balance_after == D("7.000")
+    assert issue.reason == "workshop"
+    assert level(shop["widget"], shop["north"]).on_hand == D("7.000")
+
+
+def test_outflow_beyond_available_is_refused_and_nothing_written(ctx, shop):
+    receipt(shop, "2")
+    receipt(shop, "1", product="gadget")
+    before = db.session.scalar(select(func.count()).select_from(Movement))
+    with pytest.raises(InsufficientStock) as refused:
+        service.post_movements([
+            Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                   quantity=D("-3")),
+            Change(type="issue", product_id=shop["gadget"], store_id=shop["north"],
+                   quantity=D("-1")),
+            Change(type="issue", product_id=shop["gadget"], store_id=shop["south"],
+                   quantity=D("-1")),
+        ])
+    db.session.rollback()
+    short = refused.value.errors["short_lines"]
+    assert [(s["line"], s["requested"], s["available"]) for s in short] == [
+        (1, "3.000", "2.000"), (3, "1.000", "0.000")]
+    assert db.session.scalar(select(func.count()).select_from(Movement)) == before
+    assert level(shop["gadget"], shop["north"]).on_hand == D("1.000")
+
+
+def test_two_lines_of_one_product_add_up(ctx, shop):
+    receipt(shop, "5")
+    with pytest.raises(InsufficientStock):
+        service.post_movements([
+            Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                   quantity=D("-3")),
+            Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                   quantity=D("-3")),
+        ])
+    db.session.rollback()
+
+
+def test_reserved_stock_cannot_be_issued(ctx, shop):
+    receipt(shop, "5")
+    service.reserve([Change(type="order", product_id=shop["widget"], store_id=shop["north"],
+                            quantity=D("4"))])
+    db.session.commit()
+    with pytest.raises(InsufficientStock) as refused:
+        service.post_movements([Change(type="issue", product_id=shop["widget"],
+                                       store_id=shop["north"], quantity=D("-2"))])
+    db.session.rollback()
+    assert refused.value.errors["short_lines"][0]["available"] == "1.000"
+
+
+def test_reserve_release_and_confirm(ctx, shop):
+    receipt(shop, "5")
+    held = service.reserve([Change(type="order", product_id=shop["widget"],
+                                   store_id=shop["north"], quantity=D("3"))])
+    db.session.commit()
+    assert level(shop["widget"], shop["north"]).reserved == D("3.000")
+    with pytest.raises(InsufficientStock):
+        service.reserve([Change(type="order", product_id=shop["widget"], store_id=shop["north"],
+                                quantity=D("3"))])
+    db.session.rollback()
+    service.release(held)
+    db.session.commit()
+    assert level(shop["widget"], shop["north"]).reserved == 0
+    held = service.reserve([Change(type="order", product_id=shop["widget"],
+                                   store_id=shop["north"], quantity=D("2"))])
+    [movement] = post(*[Change(type="order", product_id=h["product_id"], store_id=h["store_id"],
+                               quantity=-h["quantity"], lot_id=h["lot_id"], from_reserved=True)
+                        for h in held], reference_type="order", reference_id=1)
+    row = level(shop["widget"], shop["north"])
+    assert (row.on_hand, row.reserved) == (D("3.000"), D("0.000"))
+    assert movement.type == "order" and movement.reference_id == 1
+
+
+def test_moving_average_cost_over_all_stores(ctx, shop):
+    receipt(shop, "10", unit_cost=D("4.00"))  # 10 @ 4 (cost was 4)
+    receipt(shop, "10", store="south", unit_cost=D("6.00"))  # 20 @ 5
+    db.session.expire_all()
+    assert db.session.get(Product, shop["widget"]).cost == D("5.00")
+    post(Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                quantity=D("-10")))
+    receipt(shop, "10", unit_cost=D("8.00"))  # (10*5 + 10*8) / 20 = 6.5
+    db.session.expire_all()
+    assert db.session.get(Product, shop["widget"]).cost == D("6.50")
+    # an outflow records the cost at its time
+    [issue] = post(Change(type="issue", product_id=shop["widget"], store_id=shop["south"],
+                          quantity=D("-1")))
+    assert issue.unit_cost == D("6.50")
+
+
+def test_uncosted_inflow_keeps_cost(ctx, shop):
+    receipt(shop, "10", unit_cost=D("9.00"))
+    post(Change(type="adjustment", product_id=shop["widget"], store_id=shop["north"],
+                quantity=D("5")), reason="found")
+    db.session.expire_all()
+    assert db.session.get(Product, shop["widget"]).cost == D("9.00")
+
+
+def test_tracked_inflow_needs_lot_and_untracked_refuses_one(ctx, shop):
+    with pytest.raises(ValidationFailed):
+        receipt(shop, "5", product="flour")
+    db.session.rollback()
+    with pytest.raises(ValidationFailed):
+        receipt(shop, "5", lot="L1")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(StockLevel)) == 0
+
+
+def test_fefo_consumes_earliest_expiry_then_splits(ctx, shop):
+    receipt(shop, "5", product="flour", lot="LATE", expiry_date=date(2027, 6, 1))
+    receipt(shop, "5", product="flour", lot="EARLY", expiry_date=date(2027, 1, 1))
+    receipt(shop, "5", product="flour", lot="NOEXP")
+    movements = post(Change(type="issue", product_id=shop["flour"], store_id=shop["north"],
+                            quantity=D("-8")))
+    lots = {lot.id: lot.code for lot in db.session.scalars(select(Lot))}
+    assert [(lots[m.lot_id], m.quantity) for m in movements] == [
+        ("EARLY", D("-5.000")), ("LATE", D("-3.000"))]
+    movements = post(Change(type="issue", product_id=shop["flour"], store_id=shop["north"],
+                            quantity=D("-4")))
+    assert [(lots[m.lot_id], m.quantity) for m in movements] == [
+        ("LATE", D("-2.000")), ("NOEXP", D("-2.000"))]
+
+
+def test_named_lot_is_used_and_unknown_lot_is_short(ctx, shop):
+    receipt(shop, "5", product="flour", lot="A", expiry_date=date(2027, 1, 1))
+    receipt(shop, "5", product="flour", lot="B", expiry_date=date(2027, 6, 1))
+    [movement] = post(Change(type="issue", product_id=shop["flour"], store_id=shop["north"],
+                             quantity=D("-2"), lot="B"))
+    assert db.session.get(Lot, movement.lot_id).code == "B"
+    with pytest.raises(InsufficientStock):
+        service.post_movements([Change(type="issue", product_id=shop["flour"],
+                                       store_id=shop["north"], quantity=D("-1"), lot="ZZZ")])
+    db.session.rollback()
+
+
+def test_lot_expiry_conflict_is_422(ctx, shop):
+    receipt(shop, "5", product="flour", lot="A", expiry_date=date(2027, 1, 1))
+    with pytest.raises(ValidationFailed):
+        receipt(shop, "1", product="flour", lot="A", expiry_date=date(2028, 1, 1))
+    db.session.rollback()
+
+
+def test_low_stock_event_once_per_crossing_and_resolved(ctx, shop):
+    receipt(shop, "8")  # min 5: 0 -> 8 is not a crossing down
+    assert db.session.scalar(select(func.count()).select_from(LowStockEvent)) == 0
+    [down] = post(Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                         quantity=D("-3")))  # 8 -> 5: at the minimum
+    events = db.session.scalars(select(LowStockEvent)).all()
+    assert len(events) == 1
+    assert events[0].movement_id == down.id and events[0].available == D("5.000")
+    assert events[0].min_stock == D("5.000") and events[0].resolved_at is None
+    post(Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                quantity=D("-1")))  # still below: not repeated
+    assert db.session.scalar(select(func.count()).select_from(LowStockEvent)) == 1
+    [up] = receipt(shop, "10")
+    event = db.session.scalars(select(LowStockEvent)).one()
+    assert event.resolved_at is not None and event.resolved_by_movement_id == up.id
+    post(Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                quantity=D("-10")))  # 14 -> 4: a new crossing
+    assert db.session.scalar(select(func.count()).select_from(LowStockEvent)) == 2
+
+
+def test_store_minimum_override_is_used_for_events(ctx, shop):
+    db.session.add(StockMinimum(product_id=shop["widget"], store_id=shop["north"],
+                                min_stock=D("1")))
+    db.session.commit()
+    receipt(shop, "8")
+    post(Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                quantity=D("-3")))  # 5 > override 1: no event
+    assert db.session.scalar(select(func.count()).select_from(LowStockEvent)) == 0
+
+
+def test_unknown_product_or_inactive_store_is_422(ctx, shop):
+    with pytest.raises(ValidationFailed):
+        post(Change(type="receipt", product_id=999999, store_id=shop["north"], quantity=D("1")))
+    db.session.rollback()
+    with pytest.raises(ValidationFailed):
+        post(Change(type="receipt", product_id=shop["widget"], store_id=shop["closed"],
+                    quantity=D("1")))
+    db.session.rollback()
+
+
+def test_transfer_moves_lots_and_conserves_total(ctx, shop):
+    receipt(shop, "6", product="flour", lot="A", expiry_date=date(2027, 1, 1))
+    receipt(shop, "4", product="widget")
+    transfer = documents.create_transfer({
+        "from_store_id": shop["north"], "to_store_id": shop["south"],
+        "lines": [{"product_id": shop["flour"], "quantity": D("2")},
+                  {"product_id": shop["widget"], "quantity": D("4")}]})
+    movements = queries.transfer_movements(transfer.id)
+    assert sorted(m.type for m in movements) == ["transfer_in"] * 2 + ["transfer_out"] * 2
+    lot = db.session.scalar(select(Lot).where(Lot.code == "A"))
+    assert level(shop["flour"], shop["south"], lot.id).on_hand == D("2.000")
+    assert level(shop["flour"], shop["north"], lot.id).on_hand == D("4.000")
+    assert level(shop["widget"], shop["north"]).on_hand == 0
+    assert [(line.product_id, line.quantity) for line in transfer.lines] == [
+        (shop["flour"], D("2.000")), (shop["widget"], D("4.000"))]
+
+
+def test_transfer_short_line_writes_nothing(ctx, shop):
+    receipt(shop, "4")
+    with pytest.raises(InsufficientStock):
+        documents.create_transfer({
+            "from_store_id": shop["north"], "to_store_id": shop["south"],
+            "lines": [{"product_id": shop["widget"], "quantity": D("1")},
+                      {"product_id": shop["gadget"], "quantity": D("1")}]})
+    db.session.rollback()
+    assert level(shop["widget"], shop["north"]).on_hand == D("4.000")
+    assert db.session.scalar(select(func.count()).select_from(Movement)) == 1
+
+
+def test_count_posts_adjustments_for_differences(ctx, shop):
+    receipt(shop, "10")
+    receipt(shop, "3", product="gadget")
+    count = documents.create_stock_count({"store_id": shop["north"], "lines": [
+        {"product_id": shop["widget"], "counted_quantity": D("8")},
+        {"product_id": shop["gadget"], "counted_quantity": D("3")},
+    ]})
+    diffs = [(line.product_id, line.expected_quantity, line.difference, line.movement_id)
+             for line in count.lines]
+    assert diffs[0][:3] == (shop["widget"], D("10.000"), D("-2.000"))
+    assert diffs[0][3] is not None and diffs[1][2] == 0 and diffs[1][3] is None
+    adjustment = db.session.get(Movement, diffs[0][3])
+    assert (adjustment.type, adjustment.reference_type, adjustment.reference_id) == (
+        "adjustment", "count", count.id)
+    assert level(shop["widget"], shop["north"]).on_hand == D("8.000")
+
+
+def test_ledger_check_sees_no_drift_then_detects_tampering(ctx, shop):
+    receipt(shop, "10")
+    post(Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                quantity=D("-4")))
+    assert queries.ledger_drift() == []
+    row = level(shop["widget"], shop["north"])
+    row.on_hand = D("7")  # simulate corruption outside the service
+    db.session.commit()
+    [drift] = queries.ledger_drift()
+    assert drift["on_hand"] == D("7.000") and drift["ledger_sum"] == D("6.000")
+
+
+def test_check_constraint_backs_up_the_service(ctx, shop):
+    receipt(shop, "1")
+    row = level(shop["widget"], shop["north"])
+    row.on_hand = D("-1")
+    with pytest.raises(Exception):  # IntegrityError (SQLite) / OperationalError 4025 (MariaDB)
+        db.session.commit()
+    db.session.rollback()
