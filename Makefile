@@ -25,7 +25,7 @@ run: install
 	$(FLASK) create-admin --email $(DEMO_EMAIL) --password $(DEMO_PASSWORD) --name "Demo Admin"
 	$(FLASK) seed-demo --size small --if-empty
 	@echo ""
-	@echo "  API:   http://127.0.0.1:5000/api/v1   docs: http://127.0.0.1:5000/docs"
+	@echo "  API:   http://$${GUNICORN_BIND:-127.0.0.1:5000}/api/v1   docs: http://$${GUNICORN_BIND:-127.0.0.1:5000}/docs"
 	@echo "  Admin: $(DEMO_EMAIL) / $(DEMO_PASSWORD)"
 	@echo ""
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
