@@ -151,39 +151,47 @@ def _effective_min():
     return func.coalesce(StockMinimum.min_stock, Product.min_stock)
 
 
+def _pair_totals(store_id=None):
+    """Per (product, store): on_hand, reserved (one aggregate subquery over stock_levels)."""
+    stmt = select(
+        StockLevel.product_id, StockLevel.store_id,
+        func.sum(StockLevel.on_hand).label("on_hand"),
+        func.sum(StockLevel.reserved).label("reserved"),
+    ).group_by(StockLevel.product_id, StockLevel.store_id)
+    if store_id is not None:
+        stmt = stmt.where(StockLevel.store_id == store_id)
+    return stmt.subquery("pair_totals")
+
+
+def _with_minimum(stmt, totals):
+    return stmt.join(Product, Product.id == totals.c.product_id).outerjoin(
+        StockMinimum, and_(StockMinimum.product_id == totals.c.product_id,
+                           StockMinimum.store_id == totals.c.store_id))
+
+
 def inventory_select(store_id, args, principal=None):
     """One row per product held in the store (on hand or reserved > 0)."""
     store = _get_or_404(Store, store_id, "Store")
     if principal is not None and not principal.may_use_store(store.id):
         raise NotFound("Store not found.")
-    on_hand = func.sum(StockLevel.on_hand)
-    reserved = func.sum(StockLevel.reserved)
-    available = type_coerce(on_hand - reserved, Quantity())
+    totals = _pair_totals(store_id)
+    on_hand = type_coerce(totals.c.on_hand, Quantity())
+    reserved = type_coerce(totals.c.reserved, Quantity())
+    available = type_coerce(totals.c.on_hand - totals.c.reserved, Quantity())
     minimum = type_coerce(_effective_min(), Quantity())
     status = case((available <= 0, literal("out")), (available <= minimum, literal("low")),
                   else_=literal("in_stock"))
-    stmt = (
-        select(
-            Product.id.label("product_id"), Product.sku, Product.name, Product.track_lots,
-            type_coerce(on_hand, Quantity()).label("on_hand"),
-            type_coerce(reserved, Quantity()).label("reserved"),
-            available.label("available"), minimum.label("min_stock"),
-            status.label("stock_status"),
-        )
-        .join(Product, Product.id == StockLevel.product_id)
-        .outerjoin(StockMinimum, and_(StockMinimum.product_id == StockLevel.product_id,
-                                      StockMinimum.store_id == StockLevel.store_id))
-        .where(StockLevel.store_id == store_id)
-        .group_by(Product.id, Product.sku, Product.name, Product.track_lots, Product.min_stock,
-                  StockMinimum.min_stock)
-        .having(or_(on_hand > 0, reserved > 0))
-    )
+    stmt = _with_minimum(select(
+        Product.id.label("product_id"), Product.sku, Product.name, Product.track_lots,
+        on_hand.label("on_hand"), reserved.label("reserved"), available.label("available"),
+        minimum.label("min_stock"), status.label("stock_status"),
+    ).select_from(totals), totals).where(or_(totals.c.on_hand > 0, totals.c.reserved > 0))
     if args.get("q"):
         stmt = stmt.where(contains_any([Product.sku, Product.name], args["q"]))
     if args.get("category_id"):
         stmt = stmt.where(Product.category_id.in_(descendants_select(args["category_id"])))
     if args.get("stock_status"):
-        stmt = stmt.having(status == args["stock_status"])
+        stmt = stmt.where(status == args["stock_status"])
     return stmt.order_by(Product.name, Product.id)
 
 
@@ -247,34 +255,22 @@ def lot_trace(lot_id):
 
 def low_stock_select(args, principal=None):
     """Per (product, store): available ≤ effective minimum, with shortage and suggestion."""
-    available = type_coerce(func.sum(StockLevel.on_hand - StockLevel.reserved), Quantity())
+    totals = _pair_totals(args.get("store_id"))
+    available = type_coerce(totals.c.on_hand - totals.c.reserved, Quantity())
     minimum = type_coerce(_effective_min(), Quantity())
     shortage = type_coerce(minimum - available, Quantity())
     suggested = case((Product.reorder_quantity > shortage, Product.reorder_quantity),
                      else_=shortage)
-    stmt = (
-        select(
-            StockLevel.product_id, StockLevel.store_id, Product.sku, Product.name,
-            available.label("available"), minimum.label("min_stock"),
-            shortage.label("shortage"),
-            type_coerce(suggested, Quantity()).label("suggested_order_quantity"),
-            Product.preferred_supplier_id,
-        )
-        .join(Product, Product.id == StockLevel.product_id)
-        .outerjoin(StockMinimum, and_(StockMinimum.product_id == StockLevel.product_id,
-                                      StockMinimum.store_id == StockLevel.store_id))
-        .where(Product.active.is_(True))
-        .group_by(StockLevel.product_id, StockLevel.store_id, Product.sku, Product.name,
-                  Product.min_stock, Product.reorder_quantity, Product.preferred_supplier_id,
-                  StockMinimum.min_stock)
-        .having(available <= minimum)
-    )
-    if args.get("store_id"):
-        stmt = stmt.where(StockLevel.store_id == args["store_id"])
+    stmt = _with_minimum(select(
+        totals.c.product_id, totals.c.store_id, Product.sku, Product.name,
+        available.label("available"), minimum.label("min_stock"), shortage.label("shortage"),
+        type_coerce(suggested, Quantity()).label("suggested_order_quantity"),
+        Product.preferred_supplier_id,
+    ).select_from(totals), totals).where(Product.active.is_(True), available <= minimum)
     if args.get("category_id"):
         stmt = stmt.where(Product.category_id.in_(descendants_select(args["category_id"])))
-    stmt = _scope(stmt, StockLevel.store_id, principal)
-    return stmt.order_by(StockLevel.store_id, StockLevel.product_id)
+    stmt = _scope(stmt, totals.c.store_id, principal)
+    return stmt.order_by(totals.c.store_id, totals.c.product_id)
 
 
 def events_select(args, principal=None):
