@@ -82,3 +82,25 @@ def register_cli(app):
             _fail(str(error))
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         click.echo(f"Seeded {size} demo data: {summary}.")
+
+    @app.cli.command("check-ledger")
+    def check_ledger():
+        """Check every stock level against its movements; exit 1 on any drift.
+
+        For each (product, store, lot) row: on_hand must equal the sum of its
+        movements and the balance_after of its last movement.
+        """
+        from .stock.queries import ledger_drift
+
+        drift = ledger_drift()
+        if not drift:
+            click.echo("Ledger OK: every stock level matches its movements.")
+            return
+        for row in drift:
+            click.echo(
+                f"DRIFT level {row['stock_level_id']} (product {row['product_id']}, store "
+                f"{row['store_id']}, lot {row['lot_id']}): on_hand {row['on_hand']}, ledger sum "
+                f"{row['ledger_sum']}, last balance_after {row['last_balance_after']}",
+                err=True,
+            )
+        _fail(f"{len(drift)} stock level(s) drifted from the ledger.")

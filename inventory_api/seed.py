@@ -1,9 +1,9 @@
 """Demo data: `flask --app wsgi seed-demo [--size small|large]`.
 
 Deterministic (random.Random(42)). `small` is a believable shop and bakery
-supply business; `large` adds enough products (≥ 10,000) for benchmarks,
-inserted in bulk. No stock is created here: opening stock must go through
-the movements service (see `_seed_stock`).
+supply business; `large` adds enough products (≥ 10,000, inserted in bulk)
+and ledger rows (≥ 200,000) for benchmarks. Stock is only ever written through
+the movements service (see `_seed_stock`), so the ledger balances.
 """
 
 import random
@@ -108,8 +108,11 @@ class SeedRefused(Exception):
     """The database already has products: seeding would mix demo and real data."""
 
 
-def seed_demo(size="small"):
-    """Create the demo catalog; returns a dict of how many rows of each kind were added."""
+def seed_demo(size="small", large_movements=200_000):
+    """Create the demo data set; returns a dict of how many rows of each kind were added.
+
+    `large_movements` is the ledger size `large` grows to (tests use less).
+    """
     if size not in SIZES:
         raise ValueError(f"size must be one of {SIZES}")
     if db.session.scalar(select(func.count()).select_from(Product)):
@@ -123,9 +126,9 @@ def seed_demo(size="small"):
     if size == "large":
         products += _seed_large_products(rng, categories, suppliers)
     db.session.commit()
-    _seed_stock(rng, stores, size)
+    movements = _seed_stock(rng, stores, size, large_movements)
     return {"stores": len(stores), "categories": len(categories), "suppliers": len(suppliers),
-            "clients": clients, "products": products}
+            "clients": clients, "products": products, "movements": movements}
 
 
 def _seed_stores():
@@ -243,10 +246,75 @@ def _seed_large_products(rng, categories, suppliers):
     return total
 
 
-def _seed_stock(rng, stores, size):
-    """Opening stock: to be written through the movements service (stock issue).
+def _seed_stock(rng, stores, size, large_movements=200_000):
+    """Opening stock and some history, all through the movements service.
 
-    Intentionally does nothing yet: the catalog must never write stock levels
-    or movements directly.
+    Receipts at the warehouse (lot-tracked raw materials in two lots with
+    expiry dates), transfers to the shops, a count per shop and daily issues.
+    `large` repeats issue/receipt rounds until the ledger has 200,000 rows.
+    Returns the number of movements written.
     """
-    return None
+    from datetime import date, timedelta
+
+    from .stock import documents, service
+    from .stock.service import Change
+
+    warehouse, shops = stores[0], stores[1:]
+    products = db.session.scalars(select(Product).order_by(Product.id)).all()
+    written = 0
+    today = date.today()
+    for start in range(0, len(products), 500):
+        changes = []
+        for product in products[start:start + 500]:
+            quantity = Decimal(rng.randint(20, 200))
+            if product.track_lots:
+                for n, months in ((1, 2), (2, 6)):
+                    changes.append(Change(
+                        type="receipt", product_id=product.id, store_id=warehouse.id,
+                        quantity=quantity / 2, unit_cost=product.cost,
+                        lot=f"{product.sku}-L{n}", expiry_date=today + timedelta(days=30 * months)))
+            else:
+                changes.append(Change(type="receipt", product_id=product.id,
+                                      store_id=warehouse.id, quantity=quantity,
+                                      unit_cost=product.cost))
+        written += len(service.post_movements(changes, reason="opening stock"))
+        db.session.commit()
+    sellable = [p for p in products[:60] if p.kind != "raw_material"]
+    for shop in shops:
+        lines = [{"product_id": p.id, "quantity": Decimal(rng.randint(3, 12))}
+                 for p in rng.sample(sellable, min(12, len(sellable)))]
+        transfer = documents.create_transfer(
+            {"from_store_id": warehouse.id, "to_store_id": shop.id, "lines": lines,
+             "notes": "weekly restock"})
+        written += 2 * len(transfer.lines)
+        counted = [{"product_id": line["product_id"],
+                    "counted_quantity": line["quantity"] - rng.choice((0, 0, 1))}
+                   for line in lines[:4]]
+        count = documents.create_stock_count({"store_id": shop.id, "lines": counted,
+                                              "notes": "opening check"})
+        written += sum(1 for line in count.lines if line.movement_id)
+    raw = [p for p in products[:60] if p.kind == "raw_material"]
+    for product in raw[:6]:
+        written += len(documents.post_manual_movement({
+            "type": "issue", "product_id": product.id, "store_id": warehouse.id,
+            "quantity": Decimal(rng.randint(1, 8)), "reason": "used in production"}))
+    if size == "large":
+        written = _seed_large_history(rng, warehouse, products, written, large_movements)
+    return written
+
+
+def _seed_large_history(rng, warehouse, products, written, target=200_000):
+    """Issue/receipt rounds in big batches until the ledger holds `target` rows."""
+    from .stock import service
+    from .stock.service import Change
+
+    untracked = [p for p in products if not p.track_lots]
+    while written < target:
+        batch = rng.sample(untracked, min(1000, len(untracked)))
+        changes = [Change(type="issue", product_id=p.id, store_id=warehouse.id,
+                          quantity=Decimal("-1")) for p in batch]
+        changes += [Change(type="receipt", product_id=p.id, store_id=warehouse.id,
+                           quantity=Decimal("1"), unit_cost=p.cost) for p in batch]
+        written += len(service.post_movements(changes, reason="benchmark history"))
+        db.session.commit()
+    return written

@@ -291,3 +291,17 @@ def test_check_constraint_backs_up_the_service(ctx, shop):
     with pytest.raises(Exception):  # IntegrityError (SQLite) / OperationalError 4025 (MariaDB)
         db.session.commit()
     db.session.rollback()
+
+
+def test_check_ledger_cli_exit_codes(app, runner, shop):
+    with app.app_context():
+        receipt(shop, "3")
+    ok = runner.invoke(args=["check-ledger"])
+    assert ok.exit_code == 0 and "Ledger OK" in ok.output
+    with app.app_context():
+        row = level(shop["widget"], shop["north"])
+        row.on_hand = D("2")
+        db.session.commit()
+    bad = runner.invoke(args=["check-ledger"])
+    assert bad.exit_code == 1
+    assert "DRIFT" in bad.output and "1 stock level(s) drifted" in bad.output
