@@ -1,16 +1,17 @@
 """The movements service without HTTP: every rule of DESIGN.md § movements service."""
 
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 - short, and only for literals
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from inventory_api.errors import ValidationFailed
 from inventory_api.extensions import db
 from inventory_api.products.models import Product
 from inventory_api.stock import documents, queries, service
-from inventory_api.stock.models import LowStockEvent, Lot, Movement, StockLevel, StockMinimum
+from inventory_api.stock.models import Lot, LowStockEvent, Movement, StockLevel, StockMinimum
 from inventory_api.stock.service import Change, InsufficientStock
 
 
@@ -288,7 +289,7 @@ def test_check_constraint_backs_up_the_service(ctx, shop):
     receipt(shop, "1")
     row = level(shop["widget"], shop["north"])
     row.on_hand = D("-1")
-    with pytest.raises(Exception):  # IntegrityError (SQLite) / OperationalError 4025 (MariaDB)
+    with pytest.raises(DBAPIError):  # IntegrityError (SQLite) / OperationalError 4025 (MariaDB)
         db.session.commit()
     db.session.rollback()
 
