@@ -1,0 +1,85 @@
+"""Stock lists run a constant number of statements per page, whatever its size."""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import insert, select
+
+from inventory_api.extensions import db
+from inventory_api.products.models import Product
+from inventory_api.stock import documents, service
+from inventory_api.stock.service import Change
+from inventory_api.stores.models import Store
+from tests.test_query_counts import count_statements
+
+ROWS = 55
+
+
+@pytest.fixture
+def stocked(app):
+    """55 products (every third lot-tracked) with stock, transfers, counts and events."""
+    with app.app_context():
+        db.session.add_all([Store(name="One", code="ONE"), Store(name="Two", code="TWO")])
+        db.session.execute(insert(Product), [
+            {"sku": f"SQ-{i:03}", "name": f"Stocked {i:03}", "price": Decimal("2.00"),
+             "min_stock": Decimal("3"), "track_lots": i % 3 == 0} for i in range(ROWS)])
+        db.session.commit()
+        one, two = db.session.scalars(select(Store.id).order_by(Store.id)).all()
+        products = db.session.scalars(select(Product).order_by(Product.id)).all()
+        changes = []
+        for i, product in enumerate(products):
+            for n in (1, 2) if product.track_lots else (None,):
+                changes.append(Change(
+                    type="receipt", product_id=product.id, store_id=one, quantity=Decimal(5),
+                    lot=f"L{n}" if n else None,
+                    expiry_date=date(2027, 1, 1) + timedelta(days=i + (n or 0)) if n else None))
+        service.post_movements(changes)
+        db.session.commit()
+        for product in products:
+            documents.create_transfer({"from_store_id": one, "to_store_id": two, "lines": [
+                {"product_id": product.id, "quantity": Decimal(1)}]})
+            documents.post_manual_movement({"type": "issue", "product_id": product.id,
+                                            "store_id": one, "quantity": Decimal(2)})
+        for product in products:
+            lot = "L1" if product.track_lots else None
+            documents.create_stock_count({"store_id": two, "lines": [
+                {"product_id": product.id, "counted_quantity": Decimal(0), "lot": lot}]})
+        ids = {"one": one, "two": two, "product": products[1].id}
+        db.session.remove()
+        return ids
+
+
+PATHS = [
+    "/api/v1/movements",
+    "/api/v1/movements?type=transfer_in",
+    "/api/v1/products/{product}/movements",
+    "/api/v1/transfers",
+    "/api/v1/stock-counts",
+    "/api/v1/stores/{one}/inventory",
+    "/api/v1/lots",
+    "/api/v1/alerts/low-stock",
+    "/api/v1/alerts/events",
+]
+
+
+def test_stock_lists_same_statements_for_5_and_50(app, client, auth, stocked):
+    """One data set, every stock list (the setup is the slow part)."""
+    headers = auth("manager")
+    for path in PATHS:
+        _check(app, client, headers, path.format(**stocked))
+
+
+def _check(app, client, headers, path):
+    counts = {}
+    for size in (5, 50):
+        sep = "&" if "?" in path else "?"
+        with count_statements(app) as statements:
+            response = client.get(f"{path}{sep}page_size={size}", headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        total = json.loads(response.headers["X-Pagination"])["total"]
+        assert total > 0 and len(response.json) == min(size, total), (path, total)
+        counts[size] = len(statements)
+    assert counts[5] == counts[50], (path, counts)
+    assert counts[50] <= 10, (path, counts)
