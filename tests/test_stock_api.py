@@ -352,3 +352,46 @@ def test_no_route_edits_a_movement(client, manager, shop):
         response = getattr(client, method)(f"{API}/movements/{movement['id']}", json={},
                                            headers=manager)
         assert_error(response, 405)
+
+
+def test_deadlock_is_retried_whole_and_applied_once(client, manager, shop, monkeypatch):
+    """A MySQL deadlock (1213) inside the unit of work: rolled back and run again."""
+    import pymysql
+    from sqlalchemy.exc import OperationalError
+
+    from inventory_api.stock import documents
+
+    real = documents.post_manual_movement
+    calls = []
+
+    def deadlock_once(data, principal=None):
+        calls.append(1)
+        movements = real(data, principal)  # the work is done (flushed) ...
+        if len(calls) == 1:                # ... then the database picks us as the victim
+            raise OperationalError("UPDATE stock_levels", {},
+                                   pymysql.err.OperationalError(1213, "Deadlock found"))
+        return movements
+
+    monkeypatch.setattr(documents, "post_manual_movement", deadlock_once)
+    response = move(client, {**manager, "Idempotency-Key": "dl-1"}, shop, qty="4")
+    assert response.status_code == 201 and len(calls) == 2
+    stock = client.get(f"{API}/products/{shop['widget']}/stock", headers=manager).json
+    assert stock["on_hand"] == "4.000"
+    assert len(client.get(f"{API}/movements", headers=manager).json) == 1
+
+
+def test_other_database_errors_are_not_retried(client, manager, shop, monkeypatch):
+    import pymysql
+    from sqlalchemy.exc import OperationalError
+
+    from inventory_api.stock import documents
+
+    calls = []
+
+    def broken(data, principal=None):
+        calls.append(1)
+        raise OperationalError("SELECT", {}, pymysql.err.OperationalError(2013, "Lost connection"))
+
+    monkeypatch.setattr(documents, "post_manual_movement", broken)
+    body = assert_error(move(client, manager, shop), 500)
+    assert len(calls) == 1 and "Lost connection" not in body["message"]
