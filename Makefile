@@ -11,7 +11,7 @@ FLASK = $(BIN)/flask --app wsgi
 DEMO_EMAIL ?= admin@example.com
 DEMO_PASSWORD ?= admin-password
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install run test lint bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
