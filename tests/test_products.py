@@ -165,6 +165,21 @@ def test_cost_is_read_only_once_stock_exists(app, client, manager):
     assert replaced.status_code == 200 and replaced.json["cost"] == "1.50"
 
 
+def test_lot_tracking_is_fixed_once_stock_exists(app, client, manager):
+    store = create(client, manager, "stores", {"name": "Main", "code": "MAIN"})
+    product = make(client, manager, "T1")
+    ok = client.patch(f"{BASE}/{product['id']}", json={"track_lots": True}, headers=manager)
+    assert ok.status_code == 200 and ok.json["track_lots"] is True
+    client.patch(f"{BASE}/{product['id']}", json={"track_lots": False}, headers=manager)
+    put_stock(app, product["id"], store["id"], "5")
+    error = assert_error(client.patch(f"{BASE}/{product['id']}", json={"track_lots": True},
+                                      headers=manager), 422)
+    assert "track_lots" in error["errors"]["json"]
+    same = client.patch(f"{BASE}/{product['id']}", json={"track_lots": False}, headers=manager)
+    assert same.status_code == 200
+    assert client.get(f"{BASE}/{product['id']}", headers=manager).json["track_lots"] is False
+
+
 def test_stock_total_and_status(app, client, manager):
     s1 = create(client, manager, "stores", {"name": "One", "code": "S1"})
     s2 = create(client, manager, "stores", {"name": "Two", "code": "S2"})

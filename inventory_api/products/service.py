@@ -175,10 +175,16 @@ def _prepare(data, product=None):
     if "sku" in data:
         data["sku"] = normalize_sku(data["sku"])
     _check_references(data)
-    if "cost" in data and product is not None and has_stock(product.id):
-        raise ValidationFailed(
-            {"cost": ["Cost is read-only once the product has stock (moving average)."]}
-        )
+    if product is not None and ("cost" in data or data.get(
+            "track_lots", product.track_lots) != product.track_lots) and has_stock(product.id):
+        errors = {}
+        if "cost" in data:
+            errors["cost"] = ["Cost is read-only once the product has stock (moving average)."]
+        if data.get("track_lots", product.track_lots) != product.track_lots:
+            errors["track_lots"] = [
+                "Lot tracking cannot change once the product has stock: its stock rows "
+                "are kept per lot (or without one)."]
+        raise ValidationFailed(errors)
     _check_unique(data, exclude_id=product.id if product is not None else None)
     return data
 
