@@ -152,3 +152,32 @@ def test_concurrent_idempotent_retries_apply_once(mysql_app, shop, make_user, lo
         count = db.session.scalar(select(func.count()).select_from(Movement).where(
             Movement.product_id == shop["widget"]))
         assert count == 1
+
+
+def test_key_of_a_request_still_running_is_409(mysql_app, shop, make_user, login):
+    """A twin arriving while the first request holds the key gets 409 at once."""
+    from inventory_api.common.models import IdempotencyKey
+
+    user = make_user("manager")
+    headers = {"Authorization": f"Bearer {login(user['email'])['access_token']}",
+               "Idempotency-Key": "slow-one"}
+    with mysql_app.app_context():
+        engine = db.engine
+    with engine.connect() as first:  # plays the first request, mid-transaction
+        first.execute(IdempotencyKey.__table__.insert().values(
+            owner=f"user:{user['id']}", key="slow-one", request_hash="x" * 64, status_code=0,
+            response_body=""))
+        response = mysql_app.test_client().post(f"{API}/movements", headers=headers, json={
+            "type": "receipt", "product_id": shop["widget"], "store_id": shop["north"],
+            "quantity": 1})
+        assert response.status_code == 409, response.get_json()
+        assert "still being processed" in response.get_json()["message"]
+        first.rollback()
+    with mysql_app.app_context():  # the short lock wait did not leak into the pool
+        for _ in range(3):
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql(
+                    "SELECT @@session.innodb_lock_wait_timeout"
+                    " = @@global.innodb_lock_wait_timeout").scalar() == 1
+    with mysql_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Movement)) == 0

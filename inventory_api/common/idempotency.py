@@ -70,6 +70,30 @@ def _find(owner, key):
     )
 
 
+KEY_LOCK_WAIT_SECONDS = 2
+
+
+def _insert_without_waiting_long(record):
+    """Insert the key's row; on MySQL wait at most a moment for a twin request's lock.
+
+    A twin still running holds the same (owner, key) row uncommitted: instead of
+    queueing behind it, give up quickly (1205) and answer 409.
+    """
+    if db.session.get_bind().dialect.name != "mysql":
+        db.session.add(record)
+        db.session.flush()
+        return
+    # the setting lives on the connection, which goes back to the pool: set it
+    # and put it back on that very connection, whatever the flush does
+    connection = db.session.connection()
+    connection.exec_driver_sql(f"SET SESSION innodb_lock_wait_timeout = {KEY_LOCK_WAIT_SECONDS}")
+    db.session.add(record)
+    try:
+        db.session.flush()
+    finally:
+        connection.exec_driver_sql("SET SESSION innodb_lock_wait_timeout = DEFAULT")
+
+
 def _attempt(view, args, kwargs, key, owner, request_hash):
     record = None
     if key is not None:
@@ -78,9 +102,8 @@ def _attempt(view, args, kwargs, key, owner, request_hash):
             return _replay(existing, request_hash)
         record = IdempotencyKey(owner=owner, key=key, request_hash=request_hash,
                                 status_code=0, response_body="")
-        db.session.add(record)
         try:
-            db.session.flush()  # holds the key: a concurrent twin waits or fails here
+            _insert_without_waiting_long(record)  # holds the key: a twin fails here
         except IntegrityError:
             db.session.rollback()
             return _replay(_find(owner, key), request_hash)
