@@ -190,3 +190,16 @@ def test_change_password(client, make_user, login):
     assert ok.status_code == 204
     assert_error(client.post("/api/v1/auth/login", json={"email": user["email"], "password": PASSWORD}), 401)
     login(user["email"], "brand-new-pass")
+
+
+def test_authentication_costs_one_query(app, client, make_user, login):
+    """Token revocation, the user and its stores come back in a single statement."""
+    from tests.test_query_counts import count_statements
+
+    user = make_user("employee")
+    token = login(user["email"])["access_token"]
+    with count_statements(app) as statements:
+        response = client.get("/api/v1/auth/me", headers=bearer(token))
+    assert response.status_code == 200
+    queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(queries) == 1, queries

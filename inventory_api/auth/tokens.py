@@ -7,9 +7,10 @@ that logging out revokes both: a token is refused when its own `jti` or its
 
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from ..errors import error_response
 from ..extensions import db, jwt
@@ -64,22 +65,37 @@ def register_jwt_handlers():
     from ..users.models import User
     from .models import RevokedToken
 
-    @jwt.user_lookup_loader
-    def load_user(_header, payload):
+    def _user_id(payload):
         try:
-            user_id = int(payload["sub"])
+            return int(payload["sub"])
         except (KeyError, TypeError, ValueError):
             return None
-        user = db.session.get(User, user_id)
-        return user if user is not None and user.active else None
 
     @jwt.token_in_blocklist_loader
     def is_revoked(_header, payload):
+        """One query per request: the token's revocation and its user (with stores).
+
+        flask-jwt-extended asks this before `load_user`; the user is kept in
+        `g` for it, so authentication costs a single round trip.
+        """
         jtis = [payload["jti"]] + ([payload["rjti"]] if payload.get("rjti") else [])
-        found = db.session.scalar(
-            select(RevokedToken.id).where(RevokedToken.jti.in_(jtis)).limit(1)
-        )
-        return found is not None
+        revoked = exists().where(RevokedToken.jti.in_(jtis)).label("revoked")
+        user_id = _user_id(payload)
+        row = db.session.execute(
+            select(User, revoked).options(joinedload(User.stores)).where(User.id == user_id)
+        ).unique().first() if user_id is not None else None
+        g.jwt_user = row[0] if row is not None else None
+        if row is None:  # unknown user: not "revoked", the user lookup refuses it
+            return False
+        return bool(row[1])
+
+    @jwt.user_lookup_loader
+    def load_user(_header, payload):
+        user = g.pop("jwt_user", None)
+        if user is None or user.id != _user_id(payload):
+            user_id = _user_id(payload)
+            user = db.session.get(User, user_id) if user_id is not None else None
+        return user if user is not None and user.active else None
 
     def unauthorized(message):
         return error_response(401, message)
