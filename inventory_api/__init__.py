@@ -11,7 +11,7 @@
 
 import json
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from config import get_config
 
@@ -117,7 +117,13 @@ def _database_uri(uri):
 
 
 def _configure_engines(app):
-    """SQLite: foreign keys on and BEGIN IMMEDIATE, so writers serialize like row locks."""
+    """SQLite: foreign keys on, WAL, and BEGIN IMMEDIATE for anything but GET requests.
+
+    A transaction that may write takes SQLite's write lock at its start, so a
+    read-check-write is as safe as a row lock on MySQL. GET requests never
+    write: they start a deferred transaction and, with WAL, read while a
+    writer works instead of queueing behind it.
+    """
     from sqlalchemy import event
 
     with app.app_context():
@@ -131,11 +137,14 @@ def _configure_engines(app):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
+            if engine.url.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = has_request_context() and request.method in ("GET", "HEAD")
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _expects_json_body():
