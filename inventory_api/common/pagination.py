@@ -7,12 +7,17 @@ from sqlalchemy import func, select
 from ..extensions import db
 
 
-class PostProcessed:
-    """A statement whose page of rows goes through `process(rows)` (e.g. to attach
-    nested rows with one extra query per page)."""
+class Listing:
+    """A list statement with optional extras for `SelectPage`.
 
-    def __init__(self, stmt, process):
+    `count`: a cheaper statement with the same rows to count (e.g. without
+    joins that only add columns); `process(rows)`: post-processing of a page
+    (e.g. attaching nested rows with one extra query per page).
+    """
+
+    def __init__(self, stmt, *, count=None, process=None):
         self.stmt = stmt
+        self.count = count if count is not None else stmt
         self.process = process
 
 
@@ -29,10 +34,13 @@ class SelectPage(Page):
     def items(self):
         if self.page_params.first_item >= self.MAX_OFFSET:
             return []
+        listing = self._listing()
+        rows = self._fetch(listing.stmt)
+        return listing.process(rows) if listing.process else rows
+
+    def _listing(self):
         collection = self.collection
-        if isinstance(collection, PostProcessed):
-            return collection.process(self._fetch(collection.stmt))
-        return self._fetch(collection)
+        return collection if isinstance(collection, Listing) else Listing(collection)
 
     def _fetch(self, statement):
         stmt = statement.limit(self.page_params.page_size).offset(
@@ -45,9 +53,7 @@ class SelectPage(Page):
 
     @property
     def item_count(self):
-        stmt = self.collection
-        if isinstance(stmt, PostProcessed):
-            stmt = stmt.stmt
+        stmt = self._listing().count
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
         return db.session.scalar(count_stmt)
 

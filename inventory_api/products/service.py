@@ -13,7 +13,7 @@ from sqlalchemy.orm import with_expression
 from ..categories.models import Category
 from ..categories.service import descendants_select
 from ..common.inputs import id_in_range
-from ..common.pagination import apply_sort, contains_any
+from ..common.pagination import Listing, apply_sort, contains_any
 from ..common.types import Quantity
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -78,24 +78,24 @@ def _product_select():
 
 
 def search_products(args, *, customer=False):
+    """A `Listing` of products: the page query joins the stock aggregate; the
+    count skips it unless `stock_status` filters on it."""
     stmt, available, status = _product_select()
-    stmt = stmt.where(Product.active == args.get("active", True))
+    conditions = [Product.active == args.get("active", True)]
     if customer:  # customers see active products only: `active=false` finds nothing
-        stmt = stmt.where(Product.active == True)  # noqa: E712
+        conditions.append(Product.active == True)  # noqa: E712
     if args.get("q"):
-        stmt = stmt.where(contains_any([Product.name, Product.sku, Product.barcode], args["q"]))
+        conditions.append(contains_any([Product.name, Product.sku, Product.barcode], args["q"]))
     if "category_id" in args:
-        stmt = stmt.where(Product.category_id.in_(descendants_select(args["category_id"])))
+        conditions.append(Product.category_id.in_(descendants_select(args["category_id"])))
     if "kind" in args:
-        stmt = stmt.where(Product.kind == args["kind"])
+        conditions.append(Product.kind == args["kind"])
     if "min_price" in args:
-        stmt = stmt.where(Product.price >= args["min_price"])
+        conditions.append(Product.price >= args["min_price"])
     if "max_price" in args:
-        stmt = stmt.where(Product.price <= args["max_price"])
-    if "stock_status" in args:
-        stmt = stmt.where(status == args["stock_status"])
+        conditions.append(Product.price <= args["max_price"])
     if "store_id" in args:
-        stmt = stmt.where(
+        conditions.append(
             exists().where(
                 StockLevel.product_id == Product.id,
                 StockLevel.store_id == args["store_id"],
@@ -104,9 +104,14 @@ def search_products(args, *, customer=False):
         )
     if "supplier_id" in args:
         if customer:  # supplier data is not for customers
-            stmt = stmt.where(false())
+            conditions.append(false())
         else:
-            stmt = stmt.where(Product.preferred_supplier_id == args["supplier_id"])
+            conditions.append(Product.preferred_supplier_id == args["supplier_id"])
+    stmt = stmt.where(*conditions)
+    count = select(Product.id).where(*conditions)
+    if "stock_status" in args:
+        stmt = stmt.where(status == args["stock_status"])
+        count = stmt
     columns = {
         "name": Product.name,
         "sku": Product.sku,
@@ -114,7 +119,7 @@ def search_products(args, *, customer=False):
         "stock_total": available,
         "created_at": Product.created_at,
     }
-    return apply_sort(stmt, args["sort"], columns, Product.id)
+    return Listing(apply_sort(stmt, args["sort"], columns, Product.id), count=count)
 
 
 def get_product(product_id, *, customer=False):

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from ..auth import current_principal, require
 from ..common.idempotency import unit_of_work
-from ..common.pagination import PostProcessed, SelectPage
+from ..common.pagination import Listing, SelectPage
 from ..errors import Forbidden
 from . import documents, queries
 from .schemas import (
@@ -132,7 +132,7 @@ class StoreInventory(MethodView):
     def get(self, args, store_id):
         """One row per product held in the store"""
         stmt = queries.inventory_select(store_id, args, current_principal())
-        return PostProcessed(stmt, queries.attach_lots(store_id))
+        return Listing(stmt, process=queries.attach_lots(store_id))
 
 
 @blp.route("/stores/<int:store_id>/inventory/<int:product_id>")
