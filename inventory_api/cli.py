@@ -5,6 +5,7 @@ success, non-zero with a message on stderr otherwise.
 """
 
 import sys
+from datetime import UTC
 
 import click
 from sqlalchemy import select
@@ -104,3 +105,21 @@ def register_cli(app):
                 err=True,
             )
         _fail(f"{len(drift)} stock level(s) drifted from the ledger.")
+
+    @app.cli.command("prune-idempotency-keys")
+    @click.option("--older-than-hours", type=click.IntRange(min=24), default=72, show_default=True,
+                  help="Keep keys younger than this (the contract promises at least 24 h).")
+    def prune_idempotency_keys(older_than_hours):
+        """Delete stored Idempotency-Key responses older than the given age."""
+        from datetime import datetime, timedelta
+
+        from sqlalchemy import delete
+
+        from .common.models import IdempotencyKey
+
+        cutoff = datetime.now(UTC) - timedelta(hours=older_than_hours)
+        result = db.session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+        db.session.commit()
+        click.echo(f"Deleted {result.rowcount} idempotency key(s) older than "
+                   f"{older_than_hours} h.")

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -94,3 +95,25 @@ def test_inactive_user_via_cli_admin_reset_reactivates(app, runner, make_user, c
     with app.app_context():
         assert db.session.scalar(select(User.active).where(User.id == user["id"])) is True
     assert_error(client.post("/api/v1/auth/login", json={"email": "old@example.com", "password": "wrong-pass"}), 401)
+
+
+def test_prune_idempotency_keys_keeps_recent_ones(app, runner):
+    from datetime import datetime, timedelta
+
+    from inventory_api.common.models import IdempotencyKey
+
+    now = datetime.now(UTC)
+    with app.app_context():
+        db.session.add_all([
+            IdempotencyKey(owner="user:1", key="old", request_hash="h", status_code=201,
+                           response_body="{}", created_at=now - timedelta(hours=100)),
+            IdempotencyKey(owner="user:1", key="new", request_hash="h", status_code=201,
+                           response_body="{}", created_at=now - timedelta(hours=30)),
+        ])
+        db.session.commit()
+    result = runner.invoke(args=["prune-idempotency-keys"])
+    assert result.exit_code == 0 and "Deleted 1 " in result.output
+    too_short = runner.invoke(args=["prune-idempotency-keys", "--older-than-hours", "2"])
+    assert too_short.exit_code != 0
+    with app.app_context():
+        assert list(db.session.scalars(select(IdempotencyKey.key))) == ["new"]

@@ -11,8 +11,8 @@
   still running. Only successful (2xx) responses are stored: a refused request
   wrote nothing, so retrying it simply runs it again.
 
-Keys are kept per caller (user or API key) and never pruned automatically, so
-they outlive the contract's 24 hours.
+Keys are kept per caller (user or API key) until `flask prune-idempotency-keys`
+removes them (it refuses ages under the contract's 24 hours).
 """
 
 import hashlib
