@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from ..common.inputs import id_in_range
 from ..common.pagination import apply_sort, contains_any
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -13,7 +12,7 @@ MAX_DEPTH = 100
 
 
 def get_category(category_id):
-    category = db.session.get(Category, category_id) if id_in_range(category_id) else None
+    category = db.session.get(Category, category_id)
     if category is None:
         raise NotFound("Category not found.")
     return category

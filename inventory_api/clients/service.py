@@ -10,7 +10,6 @@ queries.
 
 from sqlalchemy import false, select, true
 
-from ..common.inputs import id_in_range
 from ..common.pagination import apply_sort, contains_any
 from ..common.references import count_references, describe
 from ..errors import Conflict, NotFound
@@ -26,7 +25,7 @@ REFERENCES = (("user account(s) linked to it", User.client_id),)
 
 
 def get_client(client_id):
-    client = db.session.get(Client, client_id) if id_in_range(client_id) else None
+    client = db.session.get(Client, client_id)
     if client is None:
         raise NotFound("Client not found.")
     return client

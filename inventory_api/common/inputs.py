@@ -50,8 +50,3 @@ class StrictBoolean(fields.Boolean):
 def IdArg(**kwargs):  # noqa: N802 - field factory
     """A positive id given in the query string (`?category_id=7`): parsed, not strict."""
     return fields.Integer(validate=validate.Range(min=1, max=INT32_MAX), **kwargs)
-
-
-def id_in_range(value):
-    """Whether a path id can exist at all (huge ids would overflow the database driver)."""
-    return 0 < value <= INT32_MAX

@@ -7,17 +7,17 @@ the same number of statements whatever its size. Nothing here writes stock.
 
 from decimal import Decimal
 
-from sqlalchemy import case, exists, false, func, literal, or_, select, type_coerce
+from sqlalchemy import exists, false, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import with_expression
 
 from ..categories.models import Category
 from ..categories.service import descendants_select
-from ..common.inputs import id_in_range
 from ..common.pagination import Listing, apply_sort, contains_any
 from ..common.types import Quantity
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..stock.models import Lot, Movement, StockLevel, StockMinimum
+from ..stock.queries import status_case
 from ..suppliers.models import Supplier
 from .models import Product
 
@@ -56,11 +56,7 @@ def _stock_columns():
         .subquery("product_stock")
     )
     available = type_coerce(func.coalesce(per_product.c.available, literal(0)), Quantity())
-    status = case(
-        (available <= 0, literal("out")),
-        (available <= Product.min_stock, literal("low")),
-        else_=literal("in_stock"),
-    )
+    status = status_case(available, Product.min_stock)
     return per_product, available, status
 
 
@@ -124,8 +120,6 @@ def search_products(args, *, customer=False):
 
 def get_product(product_id, *, customer=False):
     """A product with its stock values; customers see active products only (else 404)."""
-    if not id_in_range(product_id):
-        raise NotFound("Product not found.")
     stmt, _, _ = _product_select()
     stmt = stmt.where(Product.id == product_id).execution_options(populate_existing=True)
     product = db.session.scalar(stmt)

@@ -32,7 +32,14 @@ from .models import (
 ZERO = Decimal("0.000")
 
 
+def status_case(available, minimum):
+    """SQL for `stock_status`: out when available ≤ 0, low when ≤ the minimum."""
+    return case((available <= 0, literal("out")), (available <= minimum, literal("low")),
+                else_=literal("in_stock"))
+
+
 def status_of(available, minimum):
+    """`status_case` for values already read."""
     if available <= 0:
         return "out"
     if available <= minimum:
@@ -179,8 +186,7 @@ def inventory_select(store_id, args, principal=None):
     reserved = type_coerce(totals.c.reserved, Quantity())
     available = type_coerce(totals.c.on_hand - totals.c.reserved, Quantity())
     minimum = type_coerce(_effective_min(), Quantity())
-    status = case((available <= 0, literal("out")), (available <= minimum, literal("low")),
-                  else_=literal("in_stock"))
+    status = status_case(available, minimum)
     stmt = _with_minimum(select(
         Product.id.label("product_id"), Product.sku, Product.name, Product.track_lots,
         on_hand.label("on_hand"), reserved.label("reserved"), available.label("available"),

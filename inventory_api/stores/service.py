@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from ..common.inputs import id_in_range
 from ..common.pagination import apply_sort, contains_any
 from ..common.references import count_references, describe
 from ..errors import Conflict, NotFound
@@ -26,7 +25,7 @@ REFERENCES = (
 
 
 def get_store(store_id):
-    store = db.session.get(Store, store_id) if id_in_range(store_id) else None
+    store = db.session.get(Store, store_id)
     if store is None:
         raise NotFound("Store not found.")
     return store

@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from ..common.inputs import id_in_range
 from ..common.pagination import apply_sort, contains_any
 from ..common.references import count_references, describe
 from ..errors import Conflict, NotFound
@@ -23,7 +22,7 @@ REFERENCES = (
 
 
 def get_supplier(supplier_id):
-    supplier = db.session.get(Supplier, supplier_id) if id_in_range(supplier_id) else None
+    supplier = db.session.get(Supplier, supplier_id)
     if supplier is None:
         raise NotFound("Supplier not found.")
     return supplier
