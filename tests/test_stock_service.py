@@ -306,3 +306,14 @@ def test_check_ledger_cli_exit_codes(app, runner, shop):
     bad = runner.invoke(args=["check-ledger"])
     assert bad.exit_code == 1
     assert "DRIFT" in bad.output and "1 stock level(s) drifted" in bad.output
+
+
+def test_zero_count_of_something_never_stocked_creates_nothing(ctx, shop):
+    count = documents.create_stock_count({"store_id": shop["north"], "lines": [
+        {"product_id": shop["gadget"], "counted_quantity": D("0")},
+        {"product_id": shop["flour"], "counted_quantity": D("0"), "lot": "NEVER"},
+    ]})
+    assert [(line.expected_quantity, line.difference, line.movement_id) for line in count.lines] \
+        == [(D("0.000"), D("0.000"), None)] * 2
+    assert db.session.scalar(select(func.count()).select_from(StockLevel)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Lot)) == 0

@@ -469,10 +469,12 @@ def count_differences(store_id, lines):
 
     Used by stock counts, which then post an adjustment per difference.
     """
-    probes = []
-    for line in lines:
-        probes.append(Change(type="adjustment", product_id=line["product_id"],
-                             store_id=store_id, quantity=Decimal("1"), lot=line.get("lot")))
+    # a positive probe creates the lot and level a non-zero count will fill; a
+    # zero count of something never stocked must create nothing
+    probes = [Change(type="adjustment", product_id=line["product_id"], store_id=store_id,
+                     quantity=Decimal("1") if line["counted_quantity"] > 0 else Decimal("-1"),
+                     lot=line.get("lot"))
+              for line in lines]
     products = _load_products({p.product_id for p in probes})
     _check_references(probes, products)
     for index, (probe, line) in enumerate(zip(probes, lines, strict=True)):
@@ -484,7 +486,7 @@ def count_differences(store_id, lines):
     locked = _lock_levels(probes)
     result = []
     for probe, line in zip(probes, lines, strict=True):
-        level = locked[(probe.product_id, store_id)].get(probe.lot_id or 0)
+        level = locked[(probe.product_id, store_id)].get(probe.lot_id or 0)  # None: never stocked
         expected = level.on_hand if level is not None else ZERO
         result.append((line, level, expected, products[probe.product_id]))
     return result
