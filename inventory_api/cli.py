@@ -11,6 +11,7 @@ import click
 from sqlalchemy import select
 
 from .auth.permissions import ROLES
+from .common.uow import transaction
 from .extensions import db
 
 
@@ -43,9 +44,9 @@ def register_cli(app):
         if existing is not None:
             if existing.role != "admin":
                 _fail(f"{email} exists with role {existing.role}; refusing to change it.")
-            existing.password_hash = hash_password(password)
-            existing.active = True
-            db.session.commit()
+            with transaction():
+                existing.password_hash = hash_password(password)
+                existing.active = True
             click.echo(f"Password reset for admin {existing.email} (id {existing.id}).")
             return
         user = create_user({"email": email, "password": password, "name": name, "role": "admin"})
@@ -118,8 +119,8 @@ def register_cli(app):
         from .common.models import IdempotencyKey
 
         cutoff = datetime.now(UTC) - timedelta(hours=older_than_hours)
-        result = db.session.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
-        db.session.commit()
+        with transaction():
+            result = db.session.execute(
+                delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
         click.echo(f"Deleted {result.rowcount} idempotency key(s) older than "
                    f"{older_than_hours} h.")

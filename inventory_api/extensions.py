@@ -45,7 +45,9 @@ class Api(_Api):
         return http_error_response(error)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after the unit of work commits: the response is
+# serialized from what was just written, without a query per attribute.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 jwt = JWTManager()
 api = Api()

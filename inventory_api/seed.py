@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 
 from .categories.models import Category
 from .clients.models import Client
+from .common.uow import transaction
 from .extensions import db
 from .products.models import Product
 from .stores.models import Store
@@ -118,14 +119,14 @@ def seed_demo(size="small", large_movements=200_000):
     if db.session.scalar(select(func.count()).select_from(Product)):
         raise SeedRefused("The database already has products; seed-demo only fills an empty one.")
     rng = random.Random(42)
-    stores = _seed_stores()
-    categories = _seed_categories()
-    suppliers = _seed_suppliers()
-    clients = _seed_clients(rng)
-    products = _seed_products(rng, categories, suppliers)
-    if size == "large":
-        products += _seed_large_products(rng, categories, suppliers)
-    db.session.commit()
+    with transaction():
+        stores = _seed_stores()
+        categories = _seed_categories()
+        suppliers = _seed_suppliers()
+        clients = _seed_clients(rng)
+        products = _seed_products(rng, categories, suppliers)
+        if size == "large":
+            products += _seed_large_products(rng, categories, suppliers)
     movements = _seed_stock(rng, stores, size, large_movements)
     return {"stores": len(stores), "categories": len(categories), "suppliers": len(suppliers),
             "clients": clients, "products": products, "movements": movements}
@@ -277,8 +278,8 @@ def _seed_stock(rng, stores, size, large_movements=200_000):
                 changes.append(Change(type="receipt", product_id=product.id,
                                       store_id=warehouse.id, quantity=quantity,
                                       unit_cost=product.cost))
-        written += len(service.post_movements(changes, reason="opening stock"))
-        db.session.commit()
+        with transaction():
+            written += len(service.post_movements(changes, reason="opening stock"))
     sellable = [p for p in products[:60] if p.kind != "raw_material"]
     for shop in shops:
         lines = [{"product_id": p.id, "quantity": Decimal(rng.randint(3, 12))}
@@ -315,6 +316,6 @@ def _seed_large_history(rng, warehouse, products, written, target=200_000):
                           quantity=Decimal("-1")) for p in batch]
         changes += [Change(type="receipt", product_id=p.id, store_id=warehouse.id,
                            quantity=Decimal("1"), unit_cost=p.cost) for p in batch]
-        written += len(service.post_movements(changes, reason="benchmark history"))
-        db.session.commit()
+        with transaction():
+            written += len(service.post_movements(changes, reason="benchmark history"))
     return written

@@ -47,7 +47,7 @@ def test_openapi_document_has_security_schemes_and_tags(client):
     assert schemes["apiKeyAuth"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     tags = {t["name"] for t in spec["tags"]}
     assert {"auth", "users", "api-keys", "operations"} <= tags
-    users_get = spec["paths"]["/api/v1/users/"]["get"]
+    users_get = spec["paths"]["/api/v1/users"]["get"]
     assert {"401", "403"} <= set(users_get["responses"])
     assert users_get["security"]
     assert spec["paths"]["/api/v1/auth/login"]["post"]["security"] == []

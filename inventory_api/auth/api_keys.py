@@ -2,8 +2,8 @@
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from ..common.blueprint import Blueprint
 from ..common.pagination import SelectPage
 from . import service
 from .decorators import current_principal, require
@@ -14,7 +14,7 @@ blp = Blueprint(
 )
 
 
-@blp.route("/", strict_slashes=False)
+@blp.route("", strict_slashes=False)
 class ApiKeyList(MethodView):
     @require("api_keys:read")
     @blp.response(200, ApiKeySchema(many=True))

@@ -3,8 +3,8 @@
 from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt, jwt_required
-from flask_smorest import Blueprint
 
+from ..common.blueprint import Blueprint
 from ..extensions import limiter
 from ..users import service as users
 from ..users.schemas import MeUpdateSchema, PasswordChangeSchema, RegisterSchema, UserSchema

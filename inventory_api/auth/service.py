@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from ..common.uow import atomic
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..users.models import User
@@ -25,13 +26,14 @@ def authenticate_user(email, password):
     return user
 
 
+@atomic
 def change_password(user, current_password, new_password):
     if not check_password(current_password, user.password_hash):
         raise ValidationFailed({"current_password": ["Current password is wrong."]})
     user.password_hash = hash_password(new_password)
-    db.session.commit()
 
 
+@atomic
 def issue_api_key(name, role, created_by=None):
     """Create a key; returns (ApiKey, secret). Only the secret's SHA-256 is stored."""
     secret = "ik_" + secrets.token_urlsafe(32)
@@ -43,7 +45,7 @@ def issue_api_key(name, role, created_by=None):
         created_by_id=created_by.id if created_by is not None else None,
     )
     db.session.add(key)
-    db.session.commit()
+    db.session.flush()
     return key, secret
 
 
@@ -51,10 +53,10 @@ def list_api_keys():
     return select(ApiKey).order_by(ApiKey.id)
 
 
+@atomic
 def revoke_api_key(key_id):
     key = db.session.get(ApiKey, key_id)
     if key is None:
         raise NotFound("API key not found.")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
-        db.session.commit()

@@ -12,6 +12,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
+from ..common.uow import atomic
 from ..errors import error_response
 from ..extensions import db, jwt
 
@@ -38,6 +39,7 @@ def refresh_access(user, refresh_jti):
     }
 
 
+@atomic
 def revoke(jwt_payload, user_id):
     """Revoke the presented token and, for an access token, its refresh token."""
     from .models import RevokedToken
@@ -58,7 +60,6 @@ def revoke(jwt_payload, user_id):
             db.session.add(
                 RevokedToken(jti=jti, token_type=token_type, user_id=user_id, expires_at=expires_at)
             )
-    db.session.commit()
 
 
 def register_jwt_handlers():

@@ -2,9 +2,9 @@
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import require
+from ..common.blueprint import Blueprint
 from ..common.etag import check_if_match, with_etag
 from ..common.pagination import SelectPage
 from . import service
@@ -20,7 +20,7 @@ blp = Blueprint(
 )
 
 
-@blp.route("/", strict_slashes=False)
+@blp.route("", strict_slashes=False)
 class CategoryList(MethodView):
     @require("categories:read")
     @blp.arguments(CategoryQuerySchema, location="query")

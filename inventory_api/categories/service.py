@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from ..common.pagination import apply_sort, contains_any
+from ..common.uow import atomic
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..products.models import Product
@@ -72,6 +73,7 @@ def _check_parent(parent_id, category_id=None):
         current = db.session.scalar(select(Category.parent_id).where(Category.id == current))
 
 
+@atomic
 def create_category(data):
     _check_name(data["name"])
     _check_parent(data.get("parent_id"))
@@ -79,10 +81,10 @@ def create_category(data):
         name=data["name"], description=data.get("description"), parent_id=data.get("parent_id")
     )
     db.session.add(category)
-    db.session.commit()
     return category
 
 
+@atomic
 def update_category(category, data):
     if "name" in data:
         _check_name(data["name"], exclude_id=category.id)
@@ -91,10 +93,10 @@ def update_category(category, data):
     for name in ("name", "description", "parent_id"):
         if name in data:
             setattr(category, name, data[name])
-    db.session.commit()
     return category
 
 
+@atomic
 def delete_category(category):
     """Remove a category nothing refers to; 409 names what still refers to it."""
     products = db.session.scalar(
@@ -115,4 +117,3 @@ def delete_category(category):
             errors={"products": products, "subcategories": children},
         )
     db.session.delete(category)
-    db.session.commit()

@@ -2,9 +2,9 @@
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import require
+from ..common.blueprint import Blueprint
 from ..common.etag import check_if_match, with_etag
 from ..common.pagination import SelectPage
 from . import service
@@ -13,7 +13,7 @@ from .schemas import ClientCreateSchema, ClientQuerySchema, ClientSchema, Client
 blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients", description="Clients")
 
 
-@blp.route("/", strict_slashes=False)
+@blp.route("", strict_slashes=False)
 class ClientList(MethodView):
     @require("clients:read")
     @blp.arguments(ClientQuerySchema, location="query")

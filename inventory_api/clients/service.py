@@ -12,6 +12,7 @@ from sqlalchemy import false, select, true
 
 from ..common.pagination import apply_sort, contains_any
 from ..common.references import count_references, describe
+from ..common.uow import atomic
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..users.models import User
@@ -82,6 +83,7 @@ def _check_email(email, exclude_id=None):
         raise Conflict("A client with this email already exists.", errors={"email": email})
 
 
+@atomic
 def create_client(data):
     data = dict(data)
     if "email" in data:
@@ -89,10 +91,10 @@ def create_client(data):
     _check_email(data.get("email"))
     client = Client(**{name: data[name] for name in FIELDS if name in data})
     db.session.add(client)
-    db.session.commit()
     return client
 
 
+@atomic
 def update_client(client, data):
     data = dict(data)
     if "email" in data:
@@ -101,10 +103,10 @@ def update_client(client, data):
     for name in FIELDS:
         if name in data:
             setattr(client, name, data[name])
-    db.session.commit()
     return client
 
 
+@atomic
 def delete_client(client):
     """Remove a client nothing refers to; 409 names what still refers to it."""
     found = count_references(client.id, REFERENCES)
@@ -114,4 +116,3 @@ def delete_client(client):
             errors={"references": found},
         )
     db.session.delete(client)
-    db.session.commit()

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from .models import IdempotencyKey
-from .uow import MAX_ATTEMPTS, backoff, is_retryable, mysql_error_code
+from .uow import MAX_ATTEMPTS, backoff, is_retryable, mysql_error_code, transaction
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -113,16 +113,14 @@ def _attempt(view, args, kwargs, key, owner, request_hash):
                 raise Conflict("A request with this Idempotency-Key is still being processed.") \
                     from None
             raise
-    g.defer_commit = True
-    try:
+    # the outermost scope: the services inside only flush; this commits the
+    # effect and the key's record together (or rolls both back)
+    with transaction():
         response = view(*args, **kwargs)
-    finally:
-        g.defer_commit = False
-    if record is not None and 200 <= response.status_code < 300:
-        record.status_code = response.status_code
-        record.response_body = response.get_data(as_text=True)
-        record.location = response.headers.get("Location")
-    db.session.commit()
+        if record is not None and 200 <= response.status_code < 300:
+            record.status_code = response.status_code
+            record.response_body = response.get_data(as_text=True)
+            record.location = response.headers.get("Location")
     return response
 
 

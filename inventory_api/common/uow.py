@@ -1,14 +1,26 @@
-"""Unit of work: commit, deferred commit under an idempotent request, deadlock retries.
+"""The unit of work: one transaction per request or command, committed at its edge.
 
-Services end their unit of work with `commit()`. Under `@unit_of_work`
-(common/idempotency.py) the commit is deferred to the decorator, which first
-stores the idempotency record in the same transaction.
+Every public service function that writes is decorated with `@atomic`. The
+*outermost* `atomic` scope is the transaction boundary: it commits when the
+work returns and rolls back when it raises. Any `atomic` scope opened inside
+another one, i.e. a service called by another service, or by a view under
+`@unit_of_work` (common/idempotency.py), only flushes: its writes become part
+of the outer transaction and are committed, or discarded, with it.
+
+So a sale that creates a client and posts movements commits once, together
+with its `Idempotency-Key` record, and a failure anywhere leaves nothing
+written. Helpers called by services never commit; they add and flush.
+
+`is_retryable` names the database errors after which the whole unit of work
+may run again (deadlocks, lock-wait timeouts, serialization failures);
+`@unit_of_work` retries them.
 """
 
 import random
 import time
+from contextlib import contextmanager
+from functools import wraps
 
-from flask import g, has_request_context
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
@@ -16,12 +28,46 @@ from ..extensions import db
 RETRYABLE_MYSQL_ERRORS = (1213, 1205)  # deadlock, lock wait timeout
 MAX_ATTEMPTS = 5
 
+_DEPTH = "uow_depth"
 
-def commit():
-    if has_request_context() and g.get("defer_commit"):
-        db.session.flush()
-    else:
-        db.session.commit()
+
+def in_unit_of_work():
+    """True while an `atomic` scope is open on the current session."""
+    return db.session.info.get(_DEPTH, 0) > 0
+
+
+@contextmanager
+def transaction():
+    """An `atomic` scope as a context manager (`with transaction(): ...`).
+
+    Outermost: commits on success, rolls back on error. Nested: flushes only.
+    """
+    info = db.session.info
+    depth = info.get(_DEPTH, 0)
+    info[_DEPTH] = depth + 1
+    try:
+        yield
+        if depth == 0:
+            db.session.commit()
+        else:
+            db.session.flush()
+    except BaseException:
+        if depth == 0:
+            db.session.rollback()
+        raise
+    finally:
+        info[_DEPTH] = depth
+
+
+def atomic(func):
+    """Run a service function as (part of) one unit of work; see the module docstring."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def mysql_error_code(error):
@@ -35,15 +81,3 @@ def is_retryable(error):
 
 def backoff(attempt):
     time.sleep(random.uniform(0.005, 0.03) * (2**attempt))
-
-
-def run_with_retries(work):
-    """Run `work()` (which commits), retrying it whole after a deadlock or lock timeout."""
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            return work()
-        except DBAPIError as error:
-            db.session.rollback()
-            if not is_retryable(error) or attempt == MAX_ATTEMPTS - 1:
-                raise
-            backoff(attempt)

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import flask_swagger_ui
 from flask import send_from_directory
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
+from ..common.blueprint import Blueprint
 from ..errors import error_response
 from ..extensions import db
 

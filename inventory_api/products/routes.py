@@ -2,9 +2,9 @@
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current_principal, require
+from ..common.blueprint import Blueprint
 from ..common.etag import check_if_match, with_etag
 from ..common.pagination import SelectPage
 from . import service
@@ -33,7 +33,7 @@ def _location(product):
     return {"Location": url_for("products.ProductDetail", product_id=product.id)}
 
 
-@blp.route("/", strict_slashes=False)
+@blp.route("", strict_slashes=False)
 class ProductList(MethodView):
     @require("products:read")
     @blp.arguments(ProductQuerySchema, location="query")

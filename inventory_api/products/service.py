@@ -14,6 +14,7 @@ from ..categories.models import Category
 from ..categories.service import descendants_select
 from ..common.pagination import Listing, apply_sort, contains_any
 from ..common.types import Quantity
+from ..common.uow import atomic
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..stock.models import Lot, Movement, StockLevel, StockMinimum
@@ -188,20 +189,23 @@ def _prepare(data, product=None):
     return data
 
 
+@atomic
 def create_product(data):
     data = _prepare(data)
     product = Product(**{name: data[name] for name in WRITABLE if name in data})
     db.session.add(product)
-    db.session.commit()
+    db.session.flush()
     return get_product(product.id)
 
 
+@atomic
 def update_product(product, data):
     """PATCH: change only the fields given."""
     data = _prepare(data, product)
     return _save(product, data)
 
 
+@atomic
 def replace_product(product, data):
     """PUT: every writable field takes the given value or its default.
 
@@ -214,16 +218,12 @@ def replace_product(product, data):
 
 
 def _save(product, data):
-    """Apply `data`, commit, and re-read the product with its stock values.
-
-    The id is taken before the commit: touching an expired product would
-    refresh it with the stock expressions but without their join.
-    """
+    """Apply `data`, flush, and re-read the product with its stock values."""
     product_id = product.id
     for name in WRITABLE:
         if name in data:
             setattr(product, name, data[name])
-    db.session.commit()
+    db.session.flush()
     return get_product(product_id)
 
 
@@ -232,10 +232,10 @@ def _has_history(product_id):
     return db.session.scalar(select(or_(*checks)))
 
 
+@atomic
 def delete_product(product):
     """Archive (active=false) a product with history; remove one without."""
     if _has_history(product.id):
         product.active = False
     else:
         db.session.delete(product)
-    db.session.commit()

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..common.uow import commit
+from ..common.uow import atomic
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..products.models import Product
@@ -30,6 +30,7 @@ def _user_id(principal):
     return principal.user_id if principal is not None else None
 
 
+@atomic
 def post_manual_movement(data, principal=None):
     """A receipt, issue or adjustment entered by a person. Returns the movements."""
     if principal is not None:
@@ -44,10 +45,10 @@ def post_manual_movement(data, principal=None):
                     unit_cost=unit_cost)
     movements = service.post_movements([change], reason=data.get("reason"),
                                        user_id=_user_id(principal))
-    commit()
     return movements
 
 
+@atomic
 def create_transfer(data, principal=None):
     """Move stock between stores: all lines or none; a transfer_out and transfer_in per lot."""
     source, target = data["from_store_id"], data["to_store_id"]
@@ -73,10 +74,10 @@ def create_transfer(data, principal=None):
     for movement in out_movements:
         db.session.add(TransferLine(transfer_id=transfer.id, product_id=movement.product_id,
                                     lot_id=movement.lot_id, quantity=-movement.quantity))
-    commit()
     return transfer
 
 
+@atomic
 def create_stock_count(data, principal=None):
     """Record counted quantities; post an adjustment for each difference."""
     store_id = data["store_id"]
@@ -109,10 +110,10 @@ def create_stock_count(data, principal=None):
     for (count_line, _), movement in zip(changes, movements, strict=True):
         count_line.movement_id = movement.id
     db.session.add_all(lines)
-    commit()
     return count
 
 
+@atomic
 def set_min_stock(store_id, product_id, min_stock, principal=None):
     """Set (or, with None, remove) a store's override of a product's minimum.
 
@@ -136,5 +137,5 @@ def set_min_stock(store_id, product_id, min_stock, principal=None):
                                     min_stock=Decimal(min_stock)))
     else:
         row.min_stock = Decimal(min_stock)
-    commit()
+    db.session.flush()
     return product.min_stock if min_stock is None else Decimal(min_stock)

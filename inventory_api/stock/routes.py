@@ -7,9 +7,9 @@ which calls the movements service. No route touches a quantity.
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current_principal, require
+from ..common.blueprint import Blueprint
 from ..common.idempotency import unit_of_work
 from ..common.pagination import Listing, SelectPage
 from ..errors import Forbidden
@@ -175,7 +175,7 @@ class LotTrace(MethodView):
 # --------------------------------------------------------------------------- transfers
 
 
-@transfers_blp.route("/", strict_slashes=False)
+@transfers_blp.route("", strict_slashes=False)
 class TransferList(MethodView):
     @require("stock:read")
     @transfers_blp.arguments(TransferQuerySchema, location="query")
@@ -213,7 +213,7 @@ class TransferDetail(MethodView):
 # --------------------------------------------------------------------------- counts
 
 
-@counts_blp.route("/", strict_slashes=False)
+@counts_blp.route("", strict_slashes=False)
 class CountList(MethodView):
     @require("stock:read")
     @counts_blp.arguments(CountQuerySchema, location="query")

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from ..common.pagination import apply_sort, contains_any
 from ..common.references import count_references, describe
+from ..common.uow import atomic
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..stock.models import Movement, StockCount, StockLevel, StockMinimum, Transfer
@@ -64,25 +65,26 @@ def _normalize(data):
     return data
 
 
+@atomic
 def create_store(data):
     data = _normalize(data)
     _check_unique(data)
     store = Store(**{name: data[name] for name in FIELDS if name in data})
     db.session.add(store)
-    db.session.commit()
     return store
 
 
+@atomic
 def update_store(store, data):
     data = _normalize(data)
     _check_unique(data, exclude_id=store.id)
     for name in FIELDS:
         if name in data:
             setattr(store, name, data[name])
-    db.session.commit()
     return store
 
 
+@atomic
 def delete_store(store):
     """Remove a store with no stock, history or users; otherwise 409 (archive it instead)."""
     found = count_references(store.id, REFERENCES)
@@ -93,4 +95,3 @@ def delete_store(store):
             errors={"references": found},
         )
     db.session.delete(store)
-    db.session.commit()

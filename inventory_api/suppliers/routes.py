@@ -2,9 +2,9 @@
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import require
+from ..common.blueprint import Blueprint
 from ..common.etag import check_if_match, with_etag
 from ..common.pagination import SelectPage
 from . import service
@@ -18,7 +18,7 @@ from .schemas import (
 blp = Blueprint("suppliers", __name__, url_prefix="/api/v1/suppliers", description="Suppliers")
 
 
-@blp.route("/", strict_slashes=False)
+@blp.route("", strict_slashes=False)
 class SupplierList(MethodView):
     @require("suppliers:read")
     @blp.arguments(SupplierQuerySchema, location="query")

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from ..common.pagination import apply_sort, contains_any
 from ..common.references import count_references, describe
+from ..common.uow import atomic
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..products.models import Product
@@ -57,15 +58,16 @@ def _check_tax_id(tax_id, exclude_id=None):
         raise Conflict("A supplier with this tax id already exists.", errors={"tax_id": tax_id})
 
 
+@atomic
 def create_supplier(data):
     data = _normalize(data)
     _check_tax_id(data.get("tax_id"))
     supplier = Supplier(**{name: data[name] for name in FIELDS if name in data})
     db.session.add(supplier)
-    db.session.commit()
     return supplier
 
 
+@atomic
 def update_supplier(supplier, data):
     data = _normalize(data)
     if "tax_id" in data:
@@ -73,10 +75,10 @@ def update_supplier(supplier, data):
     for name in FIELDS:
         if name in data:
             setattr(supplier, name, data[name])
-    db.session.commit()
     return supplier
 
 
+@atomic
 def delete_supplier(supplier):
     """Remove a supplier nothing refers to; otherwise 409 (archive with active=false)."""
     found = count_references(supplier.id, REFERENCES)
@@ -87,4 +89,3 @@ def delete_supplier(supplier):
             errors={"references": found},
         )
     db.session.delete(supplier)
-    db.session.commit()

@@ -2,9 +2,9 @@
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current_principal, require
+from ..common.blueprint import Blueprint
 from ..common.etag import check_if_match, with_etag
 from ..common.pagination import SelectPage
 from . import service
@@ -13,7 +13,7 @@ from .schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSc
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User administration")
 
 
-@blp.route("/", strict_slashes=False)
+@blp.route("", strict_slashes=False)
 class UserList(MethodView):
     @require("users:read")
     @blp.arguments(UserQuerySchema, location="query")

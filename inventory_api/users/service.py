@@ -5,6 +5,7 @@ from sqlalchemy import select
 from ..auth.passwords import hash_password
 from ..clients.models import Client
 from ..common.pagination import apply_sort, contains_any
+from ..common.uow import atomic
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..stores.models import Store
@@ -61,6 +62,7 @@ def _new_client_for(user):
     return client
 
 
+@atomic
 def create_user(data):
     email = normalize_email(data["email"])
     if _email_taken(email):
@@ -77,7 +79,6 @@ def create_user(data):
     if user.role == "customer":
         user.client_id = _new_client_for(user).id
     db.session.add(user)
-    db.session.commit()
     return user
 
 
@@ -85,6 +86,7 @@ def register_customer(data):
     return create_user({**data, "role": "customer", "active": True, "store_ids": []})
 
 
+@atomic
 def update_user(user, data, *, acting_user=None):
     if "email" in data:
         email = normalize_email(data["email"])
@@ -103,12 +105,11 @@ def update_user(user, data, *, acting_user=None):
         user.stores = _stores(data["store_ids"])
     if user.role == "customer" and user.client_id is None:
         user.client_id = _new_client_for(user).id
-    db.session.commit()
     return user
 
 
+@atomic
 def deactivate_user(user, *, acting_user=None):
     if acting_user is not None and acting_user.id == user.id:
         raise Conflict("You cannot deactivate yourself.")
     user.active = False
-    db.session.commit()
