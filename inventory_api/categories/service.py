@@ -33,17 +33,6 @@ def search_categories(args):
     return apply_sort(stmt, args["sort"], columns, Category.id)
 
 
-def descendants_select(category_id):
-    """A select of `category_id` and the ids of every category below it (recursive CTE)."""
-    tree = (
-        select(Category.id)
-        .where(Category.id == category_id)
-        .cte("category_tree", recursive=True)
-    )
-    tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
 def _check_name(name, exclude_id=None):
     stmt = select(Category.id).where(func.lower(Category.name) == name.lower())
     if exclude_id is not None:

@@ -1,9 +1,8 @@
 from marshmallow import Schema, fields
 
 from ..common.fields import MoneyField, StrictInt
-from ..common.inputs import Trimmed
+from ..common.inputs import Email, Trimmed
 from ..common.pagination import sort_field
-from ..users.schemas import Email
 
 
 class ClientSchema(Schema):

@@ -38,6 +38,11 @@ class Trimmed(fields.String):
         return text
 
 
+def Email(**kwargs):  # noqa: N802 - field factory
+    """An email address (at most 254 characters, the SMTP limit)."""
+    return fields.Email(validate=validate.Length(max=254), **kwargs)
+
+
 class StrictBoolean(fields.Boolean):
     """A JSON body boolean: only `true` or `false` (not 0/1, "yes", "on"...)."""
 

@@ -11,8 +11,8 @@ from sqlalchemy import exists, false, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import with_expression
 
 from ..categories.models import Category
-from ..categories.service import descendants_select
 from ..common.pagination import Listing, apply_sort, contains_any
+from ..common.tree import descendants_select
 from ..common.types import Quantity
 from ..common.uow import atomic
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -84,7 +84,8 @@ def search_products(args, *, customer=False):
     if args.get("q"):
         conditions.append(contains_any([Product.name, Product.sku, Product.barcode], args["q"]))
     if "category_id" in args:
-        conditions.append(Product.category_id.in_(descendants_select(args["category_id"])))
+        in_tree = descendants_select(Category, args["category_id"])
+        conditions.append(Product.category_id.in_(in_tree))
     if "kind" in args:
         conditions.append(Product.kind == args["kind"])
     if "min_price" in args:

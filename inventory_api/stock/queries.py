@@ -12,8 +12,10 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from ..categories.service import descendants_select
+from ..categories.models import Category
+from ..common.lookup import get_or_404
 from ..common.pagination import contains_any
+from ..common.tree import descendants_select
 from ..common.types import Quantity
 from ..errors import NotFound
 from ..extensions import db
@@ -53,13 +55,6 @@ def _scope(stmt, column, principal):
     return stmt
 
 
-def _get_or_404(model, ident, what):
-    row = db.session.get(model, ident)
-    if row is None:
-        raise NotFound(f"{what} not found.")
-    return row
-
-
 def _day_start(day):
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -94,7 +89,7 @@ def movements_select(args, principal=None, product_id=None):
 
 
 def get_movement(movement_id, principal=None):
-    movement = _get_or_404(Movement, movement_id, "Movement")
+    movement = get_or_404(Movement, movement_id)
     if principal is not None and not principal.may_use_store(movement.store_id):
         raise NotFound("Movement not found.")
     return movement
@@ -122,7 +117,7 @@ def _lot_row(level):
 
 
 def get_product(product_id):
-    return _get_or_404(Product, product_id, "Product")
+    return get_or_404(Product, product_id)
 
 
 def product_stock(product_id, principal=None):
@@ -178,7 +173,7 @@ def _with_minimum(stmt, totals):
 
 def inventory_select(store_id, args, principal=None):
     """One row per product held in the store (on hand or reserved > 0)."""
-    store = _get_or_404(Store, store_id, "Store")
+    store = get_or_404(Store, store_id)
     if principal is not None and not principal.may_use_store(store.id):
         raise NotFound("Store not found.")
     totals = _pair_totals(store_id)
@@ -195,7 +190,8 @@ def inventory_select(store_id, args, principal=None):
     if args.get("q"):
         stmt = stmt.where(contains_any([Product.sku, Product.name], args["q"]))
     if args.get("category_id"):
-        stmt = stmt.where(Product.category_id.in_(descendants_select(args["category_id"])))
+        in_tree = descendants_select(Category, args["category_id"])
+        stmt = stmt.where(Product.category_id.in_(in_tree))
     if args.get("stock_status"):
         stmt = stmt.where(status == args["stock_status"])
     return stmt.order_by(Product.name, Product.id)
@@ -245,7 +241,7 @@ def lots_select(args, principal=None):
 
 
 def lot_trace(lot_id):
-    lot = _get_or_404(Lot, lot_id, "Lot")
+    lot = get_or_404(Lot, lot_id)
     movements = db.session.scalars(
         select(Movement).where(Movement.lot_id == lot.id).order_by(Movement.id)).all()
     first_inflow = next((m for m in movements if m.quantity > 0), None)
@@ -274,7 +270,8 @@ def low_stock_select(args, principal=None):
         Product.preferred_supplier_id,
     ).select_from(totals), totals).where(Product.active.is_(True), available <= minimum)
     if args.get("category_id"):
-        stmt = stmt.where(Product.category_id.in_(descendants_select(args["category_id"])))
+        in_tree = descendants_select(Category, args["category_id"])
+        stmt = stmt.where(Product.category_id.in_(in_tree))
     stmt = _scope(stmt, totals.c.store_id, principal)
     return stmt.order_by(totals.c.store_id, totals.c.product_id)
 
@@ -310,7 +307,7 @@ def transfers_select(args, principal=None):
 
 
 def get_transfer(transfer_id, principal=None):
-    transfer = _get_or_404(Transfer, transfer_id, "Transfer")
+    transfer = get_or_404(Transfer, transfer_id)
     if principal is not None and principal.store_ids and not (
             principal.may_use_store(transfer.from_store_id)
             or principal.may_use_store(transfer.to_store_id)):
@@ -333,7 +330,7 @@ def counts_select(args, principal=None):
 
 
 def get_count(count_id, principal=None):
-    count = _get_or_404(StockCount, count_id, "Stock count")
+    count = get_or_404(StockCount, count_id)
     if principal is not None and not principal.may_use_store(count.store_id):
         raise NotFound("Stock count not found.")
     return count

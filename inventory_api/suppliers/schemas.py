@@ -1,9 +1,8 @@
 from marshmallow import Schema, fields
 
 from ..common.fields import StrictInt
-from ..common.inputs import StrictBoolean, Trimmed
+from ..common.inputs import Email, StrictBoolean, Trimmed
 from ..common.pagination import sort_field
-from ..users.schemas import Email
 
 
 class SupplierSchema(Schema):

@@ -2,6 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..auth.permissions import ROLES
 from ..common.fields import Id
+from ..common.inputs import Email
 from ..common.pagination import sort_field
 
 
@@ -15,10 +16,6 @@ def Password(**kwargs):  # noqa: N802 - field factory
     return fields.String(
         validate=password_length, metadata={"minLength": 8, "maxLength": 72}, **kwargs
     )
-
-
-def Email(**kwargs):  # noqa: N802
-    return fields.Email(validate=validate.Length(max=254), **kwargs)
 
 
 def Name(**kwargs):  # noqa: N802
