@@ -15,6 +15,7 @@ _CUSTOMER = {
     "orders:cancel_own",
     "debts:read_own",
     "payments:read_own",
+    "clients:read_own",
     "clients:statement_own",
     "profile",
 }
@@ -69,8 +70,6 @@ PERMISSIONS = {
     "employee": frozenset(_EMPLOYEE),
     "customer": frozenset(_CUSTOMER),
 }
-
-STAFF_ROLES = ("admin", "manager", "employee")
 
 
 def has_permission(role, permission):

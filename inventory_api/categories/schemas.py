@@ -16,13 +16,13 @@ class CategorySchema(Schema):
 
 class CategoryCreateSchema(Schema):
     name = Trimmed(required=True, max_length=120)
-    description = Trimmed(max_length=5000, blank_as_none=True)
+    description = Trimmed(max_length=5000, blank_as_none=True, multiline=True)
     parent_id = Id(allow_none=True)
 
 
 class CategoryUpdateSchema(Schema):
     name = Trimmed(max_length=120)
-    description = Trimmed(max_length=5000, blank_as_none=True)
+    description = Trimmed(max_length=5000, blank_as_none=True, multiline=True)
     parent_id = Id(allow_none=True)
 
 

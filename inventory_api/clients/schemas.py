@@ -24,10 +24,10 @@ class ClientUpdateSchema(Schema):
     email = Email(allow_none=True, metadata={"description": "Stored lower-case; unique."})
     phone = Trimmed(max_length=40, blank_as_none=True)
     tax_id = Trimmed(max_length=40, blank_as_none=True)
-    address = Trimmed(max_length=255, blank_as_none=True)
+    address = Trimmed(max_length=255, blank_as_none=True, multiline=True)
     credit_limit = MoneyField(minimum=0)
     payment_terms_days = StrictInt(minimum=0, maximum=3650)
-    notes = Trimmed(max_length=5000, blank_as_none=True)
+    notes = Trimmed(max_length=5000, blank_as_none=True, multiline=True)
 
 
 class ClientCreateSchema(ClientUpdateSchema):

@@ -1,19 +1,28 @@
-"""Input fields shared by the catalog schemas: trimmed strings, strict booleans, query ids."""
+"""Input fields shared by the schemas: trimmed text, emails, strict booleans, query ids."""
+
+import re
 
 from marshmallow import ValidationError, fields, validate
 
 from .fields import INT32_MAX
 
+# U+0000-U+001F and DEL; free text (`multiline=True`) may hold tab and line breaks
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+FREE_TEXT_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 class Trimmed(fields.String):
     """Strip surrounding whitespace, then enforce `min_length`/`max_length`.
 
-    With `blank_as_none=True` (for optional fields) a blank string loads as
-    `None`, so "clearing" a field with "" works the same as sending null.
+    Every text input of the API goes through this field. Control characters
+    are refused (422); `multiline=True` (notes, descriptions) allows tab and
+    line breaks. With `blank_as_none=True` (for optional fields) a blank
+    string loads as `None`, so "clearing" a field with "" works the same as
+    sending null.
     """
 
     def __init__(self, *, min_length=1, max_length=None, blank_as_none=False,
-                 document_length=True, **kwargs):
+                 document_length=True, multiline=False, **kwargs):
         metadata = kwargs.pop("metadata", {})
         if max_length is not None and document_length:
             metadata.setdefault("maxLength", max_length)
@@ -26,9 +35,13 @@ class Trimmed(fields.String):
         self.min_length = min_length
         self.max_length = max_length
         self.blank_as_none = blank_as_none
+        self.forbidden = FREE_TEXT_CONTROL_CHARACTERS if multiline else CONTROL_CHARACTERS
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self.forbidden.search(text):
+            raise ValidationError("Must not contain control characters.")
+        text = text.strip()
         if not text and self.blank_as_none:
             return None
         if len(text) < self.min_length:

@@ -1,7 +1,7 @@
 """Pagination of SQLAlchemy `select()` statements and `sort` query args."""
 
 from flask_smorest import Page
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -88,11 +88,3 @@ def contains_any(columns, text):
 
     pattern = like_pattern(text)
     return or_(*(func.lower(col).like(pattern, escape="\\") for col in columns))
-
-
-class QueryArgs(Schema):
-    """Base for query-arg schemas: unknown args are ignored (webargs default)."""
-
-
-def reject(field, message):
-    raise ValidationError({field: [message]})

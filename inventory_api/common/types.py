@@ -16,14 +16,6 @@ def utcnow():
     return datetime.now(UTC)
 
 
-def money(value):
-    return Decimal(str(value)).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
-
-
-def qty(value):
-    return Decimal(str(value)).quantize(QTY_PLACES, rounding=ROUND_HALF_UP)
-
-
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC, returns aware UTC (both databases drop offsets)."""
 

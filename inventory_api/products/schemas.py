@@ -69,7 +69,7 @@ class ProductPutSchema(Schema):
 
     sku = Sku(required=True)
     name = Trimmed(required=True, max_length=200)
-    description = Trimmed(max_length=5000, blank_as_none=True, load_default=None)
+    description = Trimmed(max_length=5000, blank_as_none=True, multiline=True, load_default=None)
     category_id = Id(allow_none=True, load_default=None)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
@@ -91,7 +91,7 @@ class ProductCreateSchema(ProductPutSchema):
 class ProductUpdateSchema(Schema):
     sku = Sku()
     name = Trimmed(max_length=200)
-    description = Trimmed(max_length=5000, blank_as_none=True)
+    description = Trimmed(max_length=5000, blank_as_none=True, multiline=True)
     category_id = Id(allow_none=True)
     kind = fields.String(validate=validate.OneOf(KINDS))
     unit = fields.String(validate=validate.OneOf(UNITS))

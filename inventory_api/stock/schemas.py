@@ -189,7 +189,7 @@ class TransferCreateSchema(Schema):
     to_store_id = Id(required=True)
     lines = fields.List(fields.Nested(TransferLineInSchema), required=True,
                         validate=validate.Length(min=1, max=200))
-    notes = Trimmed(max_length=2000, blank_as_none=True)
+    notes = Trimmed(max_length=2000, blank_as_none=True, multiline=True)
 
     @validates_schema
     def _different_stores(self, data, **kwargs):
@@ -239,7 +239,7 @@ class CountCreateSchema(Schema):
     store_id = Id(required=True)
     lines = fields.List(fields.Nested(CountLineInSchema), required=True,
                         validate=validate.Length(min=1, max=500))
-    notes = Trimmed(max_length=2000, blank_as_none=True)
+    notes = Trimmed(max_length=2000, blank_as_none=True, multiline=True)
 
 
 class CountLineSchema(Schema):

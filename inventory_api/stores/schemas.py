@@ -29,7 +29,7 @@ class StoreSchema(Schema):
 class StoreUpdateSchema(Schema):
     name = Trimmed(max_length=120)
     code = Code()
-    address = Trimmed(max_length=255, blank_as_none=True)
+    address = Trimmed(max_length=255, blank_as_none=True, multiline=True)
     active = StrictBoolean()
 
 

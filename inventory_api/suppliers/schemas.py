@@ -26,10 +26,10 @@ class SupplierUpdateSchema(Schema):
                      metadata={"description": "Stored upper-case; unique when present."})
     email = Email(allow_none=True)
     phone = Trimmed(max_length=40, blank_as_none=True)
-    address = Trimmed(max_length=255, blank_as_none=True)
+    address = Trimmed(max_length=255, blank_as_none=True, multiline=True)
     contact_name = Trimmed(max_length=120, blank_as_none=True)
     lead_time_days = StrictInt(minimum=0, maximum=3650, allow_none=True)
-    notes = Trimmed(max_length=5000, blank_as_none=True)
+    notes = Trimmed(max_length=5000, blank_as_none=True, multiline=True)
     active = StrictBoolean()
 
 
