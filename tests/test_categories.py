@@ -187,3 +187,27 @@ def test_role_matrix(client, auth, manager, role):
             assert response.status_code == ok, response.get_data(as_text=True)
         else:
             assert_error(response, 403)
+
+
+def test_names_are_unique_whatever_the_case_also_beyond_ascii(client, manager):
+    """SQLite's lower() folds only ASCII letters: the key column does not depend on it."""
+    cat = make(client, manager, "Ñandú")
+    assert cat["name"] == "Ñandú"
+    error = assert_error(client.post(BASE, json={"name": "ÑANDÚ"}, headers=manager), 409)
+    assert error["message"] == "A category with this name already exists."
+    assert error["errors"] == {"name": "ÑANDÚ"}
+    same = client.patch(f"{BASE}/{cat['id']}", json={"name": "ñandú"}, headers=manager)
+    assert same.status_code == 200 and same.json["name"] == "ñandú"
+
+
+def test_delete_names_subcategories_and_products(client, manager):
+    root = make(client, manager, "Parent")
+    make(client, manager, "Kid 1", parent_id=root["id"])
+    make(client, manager, "Kid 2", parent_id=root["id"])
+    create(client, manager, "products", {"sku": "C-1", "name": "Thing", "price": "1.00",
+                                         "category_id": root["id"]})
+    error = assert_error(client.delete(f"{BASE}/{root['id']}", headers=manager), 409)
+    assert error["message"] == ("The category is still referenced by 2 subcategories and "
+                                "1 product; move or delete them first.")
+    assert {(r["table"], r["column"], r["count"]) for r in error["errors"]["references"]} == {
+        ("categories", "parent_id", 2), ("products", "category_id", 1)}

@@ -102,7 +102,7 @@ def test_delete_client_with_user_account_is_409(client, auth, make_user):
     manager = auth("manager")
     customer = make_user("customer")
     error = assert_error(client.delete(f"{BASE}/{customer['client_id']}", headers=manager), 409)
-    assert "user account" in error["message"]
+    assert error["message"] == "The client is still referenced by 1 user."
     assert client.get(f"{BASE}/{customer['client_id']}", headers=manager).status_code == 200
 
 
@@ -122,12 +122,13 @@ def test_role_matrix(client, auth, role):
     existing = make(client, auth("admin"), "Existing")
     headers = auth(role)
     staff = role != "customer"
-    for response in (client.get(BASE, headers=headers),
-                     client.get(f"{BASE}/{existing['id']}", headers=headers)):
-        if staff:
-            assert response.status_code == 200
-        else:
-            assert_error(response, 403)
+    listed = client.get(BASE, headers=headers)
+    read = client.get(f"{BASE}/{existing['id']}", headers=headers)
+    if staff:
+        assert listed.status_code == 200 and read.status_code == 200
+    else:
+        assert_error(listed, 403)
+        assert_error(read, 404)  # another client's record: as if it did not exist
     created = client.post(BASE, json={"name": f"New {role}"}, headers=headers)
     patched = client.patch(f"{BASE}/{existing['id']}", json={"notes": role}, headers=headers)
     for response, ok in ((created, 201), (patched, 200)):
@@ -140,3 +141,30 @@ def test_role_matrix(client, auth, role):
         assert deleted.status_code == 204
     else:
         assert_error(deleted, 403)
+
+
+def test_customer_reads_its_own_client_record_and_no_other(client, auth, make_user, login):
+    other = make(client, auth("admin"), "Someone Else", email="else@example.com")
+    user = make_user("customer", email="me@example.com")
+    me = {"Authorization": f"Bearer {login(user['email'])['access_token']}"}
+    own = client.get(f"{BASE}/{user['client_id']}", headers=me)
+    assert own.status_code == 200, own.get_data(as_text=True)
+    assert own.json["id"] == user["client_id"] and own.json["email"] == "me@example.com"
+    assert own.headers["ETag"]
+    for client_id in (other["id"], 999999):
+        error = assert_error(client.get(f"{BASE}/{client_id}", headers=me), 404)
+        assert error["message"] == "Client not found."
+    # still no list and no writes, not even on its own record
+    assert_error(client.get(BASE, headers=me), 403)
+    assert_error(client.patch(f"{BASE}/{user['client_id']}", json={"notes": "x"}, headers=me), 403)
+    assert_error(client.delete(f"{BASE}/{user['client_id']}", headers=me), 403)
+    assert_error(client.post(BASE, json={"name": "Mine"}, headers=me), 403)
+
+
+def test_email_uniqueness_does_not_depend_on_the_collation(client, employee):
+    """Accents are different letters on every database (MariaDB's collation folds them)."""
+    make(client, employee, "A", email="jose@example.com")
+    accented = make(client, employee, "B", email="JOSÉ@example.com")
+    assert accented["email"] == "josé@example.com"
+    assert_error(client.post(BASE, json={"name": "C", "email": "José@Example.com"},
+                             headers=employee), 409)

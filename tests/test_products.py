@@ -31,7 +31,7 @@ def test_create_full_body(client, manager):
     body = response.json
     assert response.headers["Location"].endswith(f"{BASE}/{body['id']}")
     assert {k: v for k, v in body.items() if k not in ("id", "created_at", "updated_at")} == {
-        "sku": "AB-12", "name": "Wheat flour", "description": "Type 000",
+        "sku": "ab-12", "name": "Wheat flour", "description": "Type 000",
         "category_id": cat["id"], "kind": "raw_material", "unit": "kg", "price": "2.50",
         "cost": "1.20", "min_stock": "10.500", "reorder_quantity": "50.000",
         "barcode": "7790001", "preferred_supplier_id": sup["id"], "track_lots": True,
@@ -62,8 +62,8 @@ def test_get_and_404(client, manager):
 
 def test_duplicate_sku_is_409_also_differing_in_case(client, manager):
     first = make(client, manager, "Sku-1")
-    assert first["sku"] == "SKU-1"
-    for sku in ("SKU-1", "sku-1", " sKu-1 "):
+    assert first["sku"] == "Sku-1"
+    for sku in ("Sku-1", "SKU-1", "sku-1", " sKu-1 "):
         error = assert_error(client.post(BASE, json={"sku": sku, "name": "x", "price": 1},
                                          headers=manager), 409)
         assert "SKU" in error["message"]
@@ -135,7 +135,7 @@ def test_put_replaces_everything(client, manager):
         "price": "4.00"})
     assert response.status_code == 200, response.json
     body = response.json
-    assert body["sku"] == "P1-NEW" and body["name"] == "Replaced"
+    assert body["sku"] == "p1-new" and body["name"] == "Replaced"
     assert body["kind"] == "finished_good" and body["unit"] == "box"
     assert body["description"] is None and body["barcode"] is None
     assert body["min_stock"] == "0.000" and body["cost"] == "0.00"
@@ -372,3 +372,66 @@ def test_boolean_fields_take_json_booleans_only(client, manager):
     error = assert_error(client.post(BASE, json={"sku": "B", "name": "b", "price": 1, "active": 0},
                                      headers=manager), 422)
     assert "active" in error["errors"]["json"]
+
+
+def test_sku_keeps_its_spelling_and_stays_unique_whatever_the_case(client, manager):
+    product = make(client, manager, "ab-1")
+    assert product["sku"] == "ab-1"
+    assert client.get(f"{BASE}/{product['id']}", headers=manager).json["sku"] == "ab-1"
+    error = assert_error(client.post(BASE, json={"sku": "AB-1", "name": "x", "price": 1},
+                                     headers=manager), 409)
+    assert error["message"] == "A product with this SKU already exists."
+    assert error["errors"] == {"sku": "AB-1"}
+    # changing only the case of its own SKU is no conflict
+    respelled = client.patch(f"{BASE}/{product['id']}", json={"sku": "Ab-1"}, headers=manager)
+    assert respelled.status_code == 200 and respelled.json["sku"] == "Ab-1"
+    for q in ("AB-1", "ab-1", "b-1"):
+        assert ids(client.get(f"{BASE}?q={q}", headers=manager)) == [product["id"]], q
+
+
+def test_barcode_keeps_its_spelling_and_stays_unique_whatever_the_case(client, manager):
+    product = make(client, manager, "BC-1", barcode="abc-123")
+    assert product["barcode"] == "abc-123"
+    error = assert_error(client.post(BASE, json={"sku": "BC-2", "name": "x", "price": 1,
+                                                 "barcode": "ABC-123"}, headers=manager), 409)
+    assert error["errors"] == {"barcode": "ABC-123"}
+    assert ids(client.get(f"{BASE}?q=ABC-1", headers=manager)) == [product["id"]]
+
+
+def test_a_concurrent_duplicate_hits_the_unique_index_on_every_database(app):
+    """Two writers that both passed the friendly check: the key column's index refuses one."""
+    from sqlalchemy.exc import IntegrityError
+
+    from inventory_api.extensions import db
+    from inventory_api.products.models import Product
+
+    with app.app_context():
+        db.session.add(Product(sku="race-1", name="First", price=1))
+        db.session.commit()
+        db.session.add(Product(sku="RACE-1", name="Second", price=1))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        first = db.session.scalars(db.select(Product)).one()
+        assert (first.sku, first.sku_key) == ("race-1", "race-1")
+
+
+def test_delete_with_only_a_stock_count_line_archives(app, client, manager):
+    """A zero count of something never stocked leaves a count line and no movement."""
+    from decimal import Decimal
+
+    from inventory_api.extensions import db
+    from inventory_api.stock.models import StockCount, StockCountLine
+
+    store = create(client, manager, "stores", {"name": "Main", "code": "MAIN"})
+    product = make(client, manager, "COUNTED")
+    with app.app_context():
+        count = StockCount(store_id=store["id"])
+        db.session.add(count)
+        db.session.flush()
+        db.session.add(StockCountLine(count_id=count.id, product_id=product["id"],
+                                      expected_quantity=Decimal(0), counted_quantity=Decimal(0),
+                                      difference=Decimal(0)))
+        db.session.commit()
+    assert client.delete(f"{BASE}/{product['id']}", headers=manager).status_code == 204
+    assert client.get(f"{BASE}/{product['id']}", headers=manager).json["active"] is False

@@ -22,7 +22,7 @@ def test_create_and_get(client, manager):
     body = response.json
     assert response.headers["Location"].endswith(f"{BASE}/{body['id']}")
     assert (body["name"], body["code"], body["address"], body["active"]) == (
-        "Downtown", "DT-1", "Main St 1", True)
+        "Downtown", "dt-1", "Main St 1", True)
     got = client.get(f"{BASE}/{body['id']}", headers=manager)
     assert got.json == body and got.headers["ETag"]
     assert_error(client.get(f"{BASE}/9999", headers=manager), 404)
@@ -90,11 +90,12 @@ def test_delete_store_with_stock_or_users_is_409(app, client, auth, manager):
     product = create(client, manager, "products", {"sku": "P", "name": "P", "price": 1})
     put_stock(app, product["id"], stocked["id"], "3", with_movement=True)
     error = assert_error(client.delete(f"{BASE}/{stocked['id']}", headers=manager), 409)
-    assert "1 stock level(s)" in error["message"] and "1 movement(s)" in error["message"]
+    assert error["message"] == ("The store is still referenced by 1 movement and 1 stock level; "
+                                "archive it with active=false instead.")
     scoped = make(client, manager, "Scoped", "SC")
     auth("employee", store_ids=[scoped["id"]])
     error = assert_error(client.delete(f"{BASE}/{scoped['id']}", headers=manager), 409)
-    assert "user(s) scoped to it" in error["message"]
+    assert "1 user;" in error["message"]
 
 
 def test_stale_if_match_is_412(client, manager):
@@ -126,3 +127,61 @@ def test_role_matrix(client, auth, manager, role):
             assert response.status_code == ok, response.get_data(as_text=True)
         else:
             assert_error(response, 403)
+
+
+def test_name_and_code_keep_their_spelling_and_stay_unique_whatever_the_case(client, manager):
+    store = make(client, manager, "Río Sur", "ab-1")
+    assert (store["name"], store["code"]) == ("Río Sur", "ab-1")
+    assert client.get(f"{BASE}/{store['id']}", headers=manager).json["code"] == "ab-1"
+    error = assert_error(client.post(BASE, json={"name": "Other", "code": "AB-1"}, headers=manager),
+                         409)
+    assert error["errors"] == {"code": "AB-1"}
+    error = assert_error(client.post(BASE, json={"name": "RÍO SUR", "code": "X2"}, headers=manager),
+                         409)
+    assert error["errors"] == {"name": "RÍO SUR"}
+    # renaming a store to its own name in another case is not a conflict with itself
+    renamed = client.patch(f"{BASE}/{store['id']}", json={"code": "Ab-1"}, headers=manager)
+    assert renamed.status_code == 200 and renamed.json["code"] == "Ab-1"
+    assert ids(client.get(f"{BASE}?q=AB-1", headers=manager)) == [store["id"]]
+    assert ids(client.get(f"{BASE}?q=ab", headers=manager)) == [store["id"]]
+
+
+@pytest.fixture
+def scoped(client, auth, manager):
+    """A manager limited to store `mine`; `theirs` is outside its scope."""
+    mine = make(client, manager, "Mine", "MINE")
+    theirs = make(client, manager, "Theirs", "THEIRS")
+    return {"headers": auth("manager", store_ids=[mine["id"]]), "mine": mine, "theirs": theirs}
+
+
+def test_scoped_manager_cannot_write_stores_outside_its_scope(client, manager, scoped):
+    headers, theirs = scoped["headers"], scoped["theirs"]
+    error = assert_error(client.patch(f"{BASE}/{theirs['id']}", json={"active": False},
+                                      headers=headers), 403)
+    assert "outside" in error["message"]
+    assert_error(client.delete(f"{BASE}/{theirs['id']}", headers=headers), 403)
+    error = assert_error(client.post(BASE, json={"name": "New", "code": "NEW"}, headers=headers),
+                         403)
+    assert "create stores" in error["message"]
+    # nothing changed
+    after = client.get(f"{BASE}/{theirs['id']}", headers=manager).json
+    assert after["active"] is True and after["updated_at"] == theirs["updated_at"]
+    assert [s["code"] for s in client.get(BASE, headers=manager).json] == ["MINE", "THEIRS"]
+
+
+def test_scoped_manager_may_change_a_store_in_its_scope(client, scoped):
+    headers, mine = scoped["headers"], scoped["mine"]
+    response = client.patch(f"{BASE}/{mine['id']}", json={"address": "Dock 4"}, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["address"] == "Dock 4"
+    # deleting it is refused for the usual reason: its own scope refers to it
+    error = assert_error(client.delete(f"{BASE}/{mine['id']}", headers=headers), 409)
+    assert "1 user" in error["message"]
+
+
+def test_scoped_manager_gets_403_before_a_stale_if_match(client, manager, scoped):
+    theirs = scoped["theirs"]
+    etag = client.get(f"{BASE}/{theirs['id']}", headers=manager).headers["ETag"]
+    client.patch(f"{BASE}/{theirs['id']}", json={"address": "moved"}, headers=manager)
+    stale = {**scoped["headers"], "If-Match": etag}
+    assert_error(client.patch(f"{BASE}/{theirs['id']}", json={"address": "x"}, headers=stale), 403)

@@ -24,7 +24,7 @@ def test_create_and_get(client, manager):
     body = response.json
     assert response.headers["Location"].endswith(f"{BASE}/{body['id']}")
     assert {k: v for k, v in body.items() if k not in ("id", "created_at", "updated_at")} == {
-        "name": "Acme Mills", "tax_id": "B-123", "email": "sales@acme.example",
+        "name": "Acme Mills", "tax_id": "b-123", "email": "sales@acme.example",
         "phone": "+34 600 000 000", "address": "1 Mill Road", "contact_name": "Ann",
         "lead_time_days": 5, "notes": "Pays on time", "active": True}
     got = client.get(f"{BASE}/{body['id']}", headers=manager)
@@ -95,7 +95,7 @@ def test_delete_referenced_by_product_is_409(client, manager):
     create(client, manager, "products", {"sku": "S1", "name": "x", "price": 1,
                                          "preferred_supplier_id": sup["id"]})
     error = assert_error(client.delete(f"{BASE}/{sup['id']}", headers=manager), 409)
-    assert "1 product(s) preferring it" in error["message"]
+    assert "1 product (preferred supplier)" in error["message"]
     assert "active=false" in error["message"]
     assert client.get(f"{BASE}/{sup['id']}", headers=manager).status_code == 200
 
@@ -130,3 +130,32 @@ def test_role_matrix(client, auth, manager, role):
             assert response.status_code == ok, response.get_data(as_text=True)
         else:
             assert_error(response, 403)
+
+
+def test_tax_id_keeps_its_spelling_and_stays_unique_whatever_the_case(client, manager):
+    sup = make(client, manager, "Spelled", tax_id="ab-1")
+    assert sup["tax_id"] == "ab-1"
+    assert client.get(f"{BASE}/{sup['id']}", headers=manager).json["tax_id"] == "ab-1"
+    error = assert_error(client.post(BASE, json={"name": "Dup", "tax_id": "AB-1"}, headers=manager),
+                         409)
+    assert error["message"] == "A supplier with this tax id already exists."
+    assert error["errors"] == {"tax_id": "AB-1"}
+    same = client.patch(f"{BASE}/{sup['id']}", json={"tax_id": "Ab-1"}, headers=manager)
+    assert same.status_code == 200 and same.json["tax_id"] == "Ab-1"
+    assert ids(client.get(f"{BASE}?q=AB-1", headers=manager)) == [sup["id"]]
+
+
+def test_delete_referenced_by_a_lot_names_it(app, client, manager):
+    from inventory_api.extensions import db
+    from inventory_api.stock.models import Lot
+
+    sup = make(client, manager, "Lots")
+    product = create(client, manager, "products", {"sku": "L1", "name": "x", "price": 1})
+    with app.app_context():
+        db.session.add(Lot(product_id=product["id"], code="L-1", supplier_id=sup["id"]))
+        db.session.commit()
+    error = assert_error(client.delete(f"{BASE}/{sup['id']}", headers=manager), 409)
+    assert error["message"] == ("The supplier is still referenced by 1 lot; "
+                                "archive it with active=false instead.")
+    assert error["errors"]["references"] == [{"table": "lots", "column": "supplier_id",
+                                              "count": 1, "history": False, "label": "1 lot"}]

@@ -1,22 +1,27 @@
-"""Categories: a tree through `parent_id`; names unique whatever their case."""
+"""Categories: a tree through `parent_id`; names unique whatever their case.
 
-from sqlalchemy import func, select
+A delete is refused (409) while anything refers to the category: its
+subcategories, products, or whatever else declares a foreign key to it
+(common/references.py); the categories package lists none of them.
+"""
 
+from sqlalchemy import select
+
+from ..common.lookup import get_or_404
 from ..common.pagination import apply_sort, contains_any
+from ..common.references import refuse_if_referenced
+from ..common.unique import ensure_unique
 from ..common.uow import atomic
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
-from ..products.models import Product
 from .models import Category
 
 MAX_DEPTH = 100
 
 
 def get_category(category_id):
-    category = db.session.get(Category, category_id)
-    if category is None:
-        raise NotFound("Category not found.")
-    return category
+    """The category, or NotFound (404)."""
+    return get_or_404(Category, category_id)
 
 
 def search_categories(args):
@@ -34,11 +39,8 @@ def search_categories(args):
 
 
 def _check_name(name, exclude_id=None):
-    stmt = select(Category.id).where(func.lower(Category.name) == name.lower())
-    if exclude_id is not None:
-        stmt = stmt.where(Category.id != exclude_id)
-    if db.session.scalar(stmt) is not None:
-        raise Conflict("A category with this name already exists.", errors={"name": name})
+    ensure_unique(Category.name_key, name, exclude_id=exclude_id,
+                  field="name", label="A category with this name")
 
 
 def _check_parent(parent_id, category_id=None):
@@ -88,21 +90,5 @@ def update_category(category, data):
 @atomic
 def delete_category(category):
     """Remove a category nothing refers to; 409 names what still refers to it."""
-    products = db.session.scalar(
-        select(func.count()).select_from(Product).where(Product.category_id == category.id)
-    )
-    children = db.session.scalar(
-        select(func.count()).select_from(Category).where(Category.parent_id == category.id)
-    )
-    if products or children:
-        parts = []
-        if products:
-            parts.append(f"{products} product(s)")
-        if children:
-            parts.append(f"{children} subcategory(ies)")
-        raise Conflict(
-            f"The category is still referenced by {' and '.join(parts)}; "
-            "move or delete them first.",
-            errors={"products": products, "subcategories": children},
-        )
+    refuse_if_referenced(category, "category", "move or delete them first")
     db.session.delete(category)

@@ -1,9 +1,9 @@
-"""`/api/v1/clients`: the business's clients."""
+"""`/api/v1/clients`: the business's clients (a customer may read its own record)."""
 
 from flask import url_for
 from flask.views import MethodView
 
-from ..auth import require
+from ..auth import current_principal, require
 from ..common.blueprint import Blueprint
 from ..common.etag import check_if_match, with_etag
 from ..common.pagination import SelectPage
@@ -40,12 +40,13 @@ class ClientList(MethodView):
 
 @blp.route("/<int:client_id>")
 class ClientDetail(MethodView):
-    @require("clients:read")
+    @require("clients:read", "clients:read_own")
     @blp.response(200, ClientSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, client_id):
-        """Read a client (with an ETag)"""
-        return with_etag(service.get_client(client_id), ClientSchema())
+        """Read a client (with an ETag); a customer reads only its own record (others: 404)"""
+        client = service.get_client(client_id, principal=current_principal())
+        return with_etag(client, ClientSchema())
 
     @require("clients:write")
     @blp.arguments(ClientUpdateSchema)

@@ -10,26 +10,28 @@ queries.
 
 from sqlalchemy import false, select, true
 
+from ..common.lookup import get_or_404
 from ..common.pagination import apply_sort, contains_any
-from ..common.references import count_references, describe
+from ..common.references import refuse_if_referenced
+from ..common.unique import ensure_unique
 from ..common.uow import atomic
-from ..errors import Conflict, NotFound
+from ..errors import NotFound
 from ..extensions import db
-from ..users.models import User
 from .models import Client
 
 FIELDS = ("name", "email", "phone", "tax_id", "address", "credit_limit", "payment_terms_days",
           "notes")
 
-# What may refer to a client; sales, orders and debts join this list when they exist.
-REFERENCES = (("user account(s) linked to it", User.client_id),)
 
+def get_client(client_id, *, principal=None):
+    """The client, or NotFound (404).
 
-def get_client(client_id):
-    client = db.session.get(Client, client_id)
-    if client is None:
+    A customer principal reads only its own client record: any other id is
+    404, as if it did not exist (never 403).
+    """
+    if principal is not None and principal.is_customer and principal.client_id != client_id:
         raise NotFound("Client not found.")
-    return client
+    return get_or_404(Client, client_id)
 
 
 def _frequent_clause(value):
@@ -74,17 +76,13 @@ def normalize_email(email):
 
 
 def _check_email(email, exclude_id=None):
-    if not email:
-        return
-    stmt = select(Client.id).where(Client.email == email)
-    if exclude_id is not None:
-        stmt = stmt.where(Client.id != exclude_id)
-    if db.session.scalar(stmt) is not None:
-        raise Conflict("A client with this email already exists.", errors={"email": email})
+    ensure_unique(Client.email_key, email, exclude_id=exclude_id,
+                  field="email", label="A client with this email")
 
 
 @atomic
 def create_client(data):
+    """Create a client (email stored lower-case, unique); returns it."""
     data = dict(data)
     if "email" in data:
         data["email"] = normalize_email(data["email"])
@@ -96,6 +94,7 @@ def create_client(data):
 
 @atomic
 def update_client(client, data):
+    """Change the given fields; returns the client."""
     data = dict(data)
     if "email" in data:
         data["email"] = normalize_email(data["email"])
@@ -109,10 +108,5 @@ def update_client(client, data):
 @atomic
 def delete_client(client):
     """Remove a client nothing refers to; 409 names what still refers to it."""
-    found = count_references(client.id, REFERENCES)
-    if found:
-        raise Conflict(
-            f"The client is still referenced by {describe(found)}.",
-            errors={"references": found},
-        )
+    refuse_if_referenced(client, "client")
     db.session.delete(client)

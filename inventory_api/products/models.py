@@ -4,6 +4,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from ..common.types import Money, Quantity, TimestampMixin
+from ..common.unique import key_column, key_validator
 from ..extensions import db
 
 KINDS = ("raw_material", "finished_good", "merchandise")
@@ -11,7 +12,8 @@ UNITS = ("unit", "kg", "g", "l", "ml", "m", "cm", "m2", "box", "pack", "dozen", 
 
 
 class Product(TimestampMixin, db.Model):
-    """A sellable or consumable item. `sku` is stored upper-case (unique on every database).
+    """A sellable or consumable item. `sku` and `barcode` keep the user's spelling and
+    are unique whatever their case (through `sku_key` / `barcode_key`, common/unique.py).
 
     `cost` is the moving-average unit cost, maintained by the movements service.
     """
@@ -24,7 +26,8 @@ class Product(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    sku_key: Mapped[str] = key_column("sku", 64, ascii_only=True)  # the SKU pattern is ASCII
     name: Mapped[str] = mapped_column(String(200), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
@@ -34,7 +37,8 @@ class Product(TimestampMixin, db.Model):
     cost: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     min_stock: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
     reorder_quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
-    barcode: Mapped[str | None] = mapped_column(String(64), unique=True)
+    barcode: Mapped[str | None] = mapped_column(String(64))
+    barcode_key: Mapped[str | None] = key_column("barcode", 64, nullable=True)
     preferred_supplier_id: Mapped[int | None] = mapped_column(
         ForeignKey("suppliers.id"), index=True
     )
@@ -45,3 +49,5 @@ class Product(TimestampMixin, db.Model):
     # (`with_expression`); None when the product was loaded some other way.
     stock_total: Mapped[Decimal | None] = query_expression()
     stock_status: Mapped[str | None] = query_expression()
+
+    _keys = key_validator("sku", "barcode")

@@ -52,7 +52,7 @@ class ProductList(MethodView):
     @blp.response(201, ProductSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
-        """Create a product (SKU stored upper-case; SKU and barcode unique)"""
+        """Create a product (SKU and barcode kept as written, unique whatever their case)"""
         product = service.create_product(data)
         return product, 201, _location(product)
 
@@ -96,9 +96,14 @@ class ProductDetail(MethodView):
     @require("products:write")
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     def delete(self, product_id):
-        """Delete a product: archived (active=false) if it has history, else removed"""
+        """Delete a product: archived (active=false) if it has history, else removed
+
+        Movements, stock levels, lots and other stock records are history; any
+        other record that refers to the product makes the delete a 409 naming it.
+        """
         product = service.get_product(product_id)
         check_if_match(product, ProductSchema())
         service.delete_product(product)

@@ -16,7 +16,7 @@ def Sku(**kwargs):  # noqa: N802 - field factory
         validate=validate.Regexp(
             SKU_PATTERN, error="Letters, digits and . _ / - only (1-64 characters)."
         ),
-        metadata={"description": "Stored upper-case; unique whatever its case.",
+        metadata={"description": "Kept as written (trimmed); unique whatever its case.",
                   "pattern": SKU_PATTERN},
         **kwargs,
     )
@@ -77,7 +77,8 @@ class ProductPutSchema(Schema):
     cost = MoneyField(minimum=0, metadata={"description": "Only while the product has no stock."})
     min_stock = QuantityField(minimum=0, load_default="0.000")
     reorder_quantity = QuantityField(minimum=0, load_default="0.000")
-    barcode = Trimmed(max_length=64, blank_as_none=True, load_default=None)
+    barcode = Trimmed(max_length=64, blank_as_none=True, load_default=None,
+                      metadata={"description": "Unique whatever its case."})
     preferred_supplier_id = Id(allow_none=True, load_default=None)
     track_lots = StrictBoolean(load_default=False)
     active = StrictBoolean(load_default=True)

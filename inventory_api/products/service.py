@@ -1,24 +1,32 @@
 """Products: the catalog's items, raw materials included.
 
-`stock_total` and `stock_status` are read from `stock_levels` through one
-aggregate subquery joined into the product query, so a page of products costs
-the same number of statements whatever its size. Nothing here writes stock.
+Stock refers to products, so this package never imports it. The contract's
+`stock_total` and `stock_status` and the `store_id` filter come from a
+`StockView` that the stock domain registers (`register_stock_view`, called
+by stock/queries.py when it is imported); its per-product aggregate is joined
+into the product query, so a page costs the same number of statements
+whatever its size. "Cost is read-only once stock exists" and the delete rule
+are found from the foreign keys (common/references.py): history only →
+archived, nothing → removed, any other reference → 409. Nothing here writes
+stock.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists, false, func, literal, or_, select, type_coerce
+from sqlalchemy import case, false, func, literal, select, type_coerce
 from sqlalchemy.orm import with_expression
 
 from ..categories.models import Category
 from ..common.pagination import Listing, apply_sort, contains_any
+from ..common.references import count_references, delete_or_archive
 from ..common.tree import descendants_select
 from ..common.types import Quantity
+from ..common.unique import ensure_unique
 from ..common.uow import atomic
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..stock.models import Lot, Movement, StockLevel, StockMinimum
-from ..stock.queries import status_case
 from ..suppliers.models import Supplier
 from .models import Product
 
@@ -29,47 +37,68 @@ WRITABLE = (
 # Defaults a PUT falls back to for the fields it leaves out (cost: see _apply).
 PUT_DEFAULTS = {"cost": Decimal("0.00")}
 
-# Tables whose rows are the product's history: with any of them the product is
-# archived instead of removed. Later domains (sales, orders, purchasing) add theirs.
-HISTORY = (
-    ("movements", Movement.product_id),
-    ("stock levels", StockLevel.product_id),
-    ("lots", Lot.product_id),
-    ("store minimums", StockMinimum.product_id),
-)
+# --- stock status ----------------------------------------------------------
 
 
-def normalize_sku(sku):
-    return sku.strip().upper()
+def status_case(available, minimum):
+    """SQL for `stock_status`: out when available ≤ 0, low when ≤ the minimum."""
+    return case((available <= 0, literal("out")), (available <= minimum, literal("low")),
+                else_=literal("in_stock"))
+
+
+def status_of(available, minimum):
+    """`status_case` for values already read."""
+    if available <= 0:
+        return "out"
+    if available <= minimum:
+        return "low"
+    return "in_stock"
+
+
+@dataclass(frozen=True)
+class StockView:
+    """How product reads get stock numbers, supplied by the stock domain.
+
+    `per_product()`: a subquery with columns `product_id` and `available`
+    (on hand − reserved over all stores), one row per product that has stock.
+    `held_in_store(store_id)`: a condition true for products with stock on
+    hand in that store.
+    """
+
+    per_product: Callable
+    held_in_store: Callable
+
+
+_stock_view = None
+
+
+def register_stock_view(view):
+    """Install the stock domain's `StockView` (once, when stock is imported)."""
+    global _stock_view
+    _stock_view = view
 
 
 # --- reading ---------------------------------------------------------------
 
 
 def _stock_columns():
-    """(available, status) expressions over an aggregate of stock levels per product."""
-    per_product = (
-        select(
-            StockLevel.product_id.label("product_id"),
-            func.round(func.sum(StockLevel.on_hand - StockLevel.reserved), 3).label("available"),
-        )
-        .group_by(StockLevel.product_id)
-        .subquery("product_stock")
-    )
+    """(subquery or None, available, status) for product reads."""
+    if _stock_view is None:  # no stock domain loaded: nothing is in stock
+        available = type_coerce(literal(0), Quantity())
+        return None, available, status_case(available, Product.min_stock)
+    per_product = _stock_view.per_product()
     available = type_coerce(func.coalesce(per_product.c.available, literal(0)), Quantity())
-    status = status_case(available, Product.min_stock)
-    return per_product, available, status
+    return per_product, available, status_case(available, Product.min_stock)
 
 
 def _product_select():
     per_product, available, status = _stock_columns()
-    stmt = (
-        select(Product)
-        .outerjoin(per_product, per_product.c.product_id == Product.id)
-        .options(
-            with_expression(Product.stock_total, available),
-            with_expression(Product.stock_status, status),
-        )
+    stmt = select(Product)
+    if per_product is not None:
+        stmt = stmt.outerjoin(per_product, per_product.c.product_id == Product.id)
+    stmt = stmt.options(
+        with_expression(Product.stock_total, available),
+        with_expression(Product.stock_status, status),
     )
     return stmt, available, status
 
@@ -93,13 +122,7 @@ def search_products(args, *, customer=False):
     if "max_price" in args:
         conditions.append(Product.price <= args["max_price"])
     if "store_id" in args:
-        conditions.append(
-            exists().where(
-                StockLevel.product_id == Product.id,
-                StockLevel.store_id == args["store_id"],
-                StockLevel.on_hand > 0,
-            )
-        )
+        conditions.append(_stock_view.held_in_store(args["store_id"]) if _stock_view else false())
     if "supplier_id" in args:
         if customer:  # supplier data is not for customers
             conditions.append(false())
@@ -130,36 +153,27 @@ def get_product(product_id, *, customer=False):
     return product
 
 
-def has_stock(product_id):
-    """True once the product has any stock level or movement (its cost is then read-only)."""
-    return db.session.scalar(
-        select(
-            or_(
-                exists().where(StockLevel.product_id == product_id),
-                exists().where(Movement.product_id == product_id),
-            )
-        )
-    )
+def has_stock(product):
+    """True once any history refers to the product (stock levels, movements, lots...).
+
+    Its cost and lot tracking are then read-only. Reads only.
+    """
+    return any(found.reference.history for found in count_references(product))
 
 
 # --- writing ---------------------------------------------------------------
 
 
 def _check_unique(data, exclude_id=None):
-    checks = [("sku", Product.sku, data.get("sku"), "SKU")]
-    if data.get("barcode"):
-        checks.append(("barcode", Product.barcode, data["barcode"], "barcode"))
-    for field, column, value, label in checks:
-        if value is None:
-            continue
-        stmt = select(Product.id).where(column == value)
-        if exclude_id is not None:
-            stmt = stmt.where(Product.id != exclude_id)
-        if db.session.scalar(stmt) is not None:
-            raise Conflict(f"A product with this {label} already exists.", errors={field: value})
+    """409 when another product has this SKU or barcode, whatever its case."""
+    ensure_unique(Product.sku_key, data.get("sku"), exclude_id=exclude_id,
+                  field="sku", label="A product with this SKU")
+    ensure_unique(Product.barcode_key, data.get("barcode"), exclude_id=exclude_id,
+                  field="barcode", label="A product with this barcode")
 
 
 def _check_references(data):
+    """422 naming each unknown `category_id` / `preferred_supplier_id`."""
     errors = {}
     category_id = data.get("category_id")
     if category_id is not None and db.session.get(Category, category_id) is None:
@@ -172,12 +186,11 @@ def _check_references(data):
 
 
 def _prepare(data, product=None):
+    """Validate a create/update body; returns it as given (SKU as the user spelled it)."""
     data = dict(data)
-    if "sku" in data:
-        data["sku"] = normalize_sku(data["sku"])
     _check_references(data)
     if product is not None and ("cost" in data or data.get(
-            "track_lots", product.track_lots) != product.track_lots) and has_stock(product.id):
+            "track_lots", product.track_lots) != product.track_lots) and has_stock(product):
         errors = {}
         if "cost" in data:
             errors["cost"] = ["Cost is read-only once the product has stock (moving average)."]
@@ -213,7 +226,7 @@ def replace_product(product, data):
     `cost` is kept as it is when left out of a product that already has stock.
     """
     data = _prepare(data, product)
-    if "cost" not in data and not has_stock(product.id):
+    if "cost" not in data and not has_stock(product):
         data["cost"] = PUT_DEFAULTS["cost"]
     return _save(product, data)
 
@@ -228,15 +241,8 @@ def _save(product, data):
     return get_product(product_id)
 
 
-def _has_history(product_id):
-    checks = [exists().where(column == product_id) for _, column in HISTORY]
-    return db.session.scalar(select(or_(*checks)))
-
-
 @atomic
 def delete_product(product):
-    """Archive (active=false) a product with history; remove one without."""
-    if _has_history(product.id):
-        product.active = False
-    else:
-        db.session.delete(product)
+    """Archive (active=false) a product that only history refers to, remove one that
+    nothing refers to; 409 naming any other reference. Returns "archived" or "deleted"."""
+    return delete_or_archive(product, "product")

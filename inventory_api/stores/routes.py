@@ -1,9 +1,12 @@
-"""`/api/v1/stores`: stores and warehouses."""
+"""`/api/v1/stores`: stores and warehouses.
+
+Writes respect the caller's store scope (403): see `stores.service.check_scope`.
+"""
 
 from flask import url_for
 from flask.views import MethodView
 
-from ..auth import require
+from ..auth import current_principal, require
 from ..common.blueprint import Blueprint
 from ..common.etag import check_if_match, with_etag
 from ..common.pagination import SelectPage
@@ -28,8 +31,8 @@ class StoreList(MethodView):
     @blp.response(201, StoreSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
-        """Create a store (name and code unique, code stored upper-case)"""
-        store = service.create_store(data)
+        """Create a store (name and code unique whatever their case; not for store-scoped users)"""
+        store = service.create_store(data, principal=current_principal())
         return store, 201, {"Location": url_for("stores.StoreDetail", store_id=store.id)}
 
 
@@ -49,10 +52,11 @@ class StoreDetail(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     def patch(self, data, store_id):
-        """Change some of a store's fields (active=false archives it)"""
+        """Change some of a store's fields (active=false archives it); only stores in your scope"""
         store = service.get_store(store_id)
+        service.check_scope(current_principal(), store)
         check_if_match(store, StoreSchema())
-        store = service.update_store(store, data)
+        store = service.update_store(store, data, principal=current_principal())
         return with_etag(store, StoreSchema())
 
     @require("stores:write")
@@ -63,5 +67,6 @@ class StoreDetail(MethodView):
     def delete(self, store_id):
         """Delete a store with no stock, history or users (409 otherwise: archive it)"""
         store = service.get_store(store_id)
+        service.check_scope(current_principal(), store)
         check_if_match(store, StoreSchema())
-        service.delete_store(store)
+        service.delete_store(store, principal=current_principal())

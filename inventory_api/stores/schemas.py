@@ -10,7 +10,7 @@ def Code(**kwargs):  # noqa: N802 - field factory
     return Trimmed(
         max_length=20, document_length=False,  # the pattern bounds it
         validate=validate.Regexp(CODE_PATTERN, error="Letters, digits, _ and - (1-20)."),
-        metadata={"description": "Stored upper-case; unique whatever its case.",
+        metadata={"description": "Kept as written (trimmed); unique whatever its case.",
                   "pattern": CODE_PATTERN},
         **kwargs,
     )
@@ -27,14 +27,15 @@ class StoreSchema(Schema):
 
 
 class StoreUpdateSchema(Schema):
-    name = Trimmed(max_length=120)
+    name = Trimmed(max_length=120, metadata={"description": "Unique whatever its case."})
     code = Code()
     address = Trimmed(max_length=255, blank_as_none=True, multiline=True)
     active = StrictBoolean()
 
 
 class StoreCreateSchema(StoreUpdateSchema):
-    name = Trimmed(required=True, max_length=120)
+    name = Trimmed(required=True, max_length=120,
+                   metadata={"description": "Unique whatever its case."})
     code = Code(required=True)
 
 

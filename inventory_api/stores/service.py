@@ -1,35 +1,43 @@
-"""Stores and warehouses. Codes are stored upper-case, names compared case-insensitively."""
+"""Stores and warehouses. Names and codes keep the user's spelling and are unique
+whatever their case (common/unique.py).
 
-from sqlalchemy import func, select
+Writes respect the caller's store scope: a store-scoped principal may change
+or delete only stores in its scope, and may not create stores. A delete is refused
+(409: archive it instead) while anything refers to the store — stock, history,
+users scoped to it — found from the foreign keys (common/references.py).
+"""
 
+from sqlalchemy import select
+
+from ..common.lookup import get_or_404
 from ..common.pagination import apply_sort, contains_any
-from ..common.references import count_references, describe
+from ..common.references import refuse_if_referenced
+from ..common.unique import ensure_unique
 from ..common.uow import atomic
-from ..errors import Conflict, NotFound
+from ..errors import Forbidden
 from ..extensions import db
-from ..stock.models import Movement, StockCount, StockLevel, StockMinimum, Transfer
-from ..users.models import user_stores
 from .models import Store
 
 FIELDS = ("name", "code", "address", "active")
 
-# Stock and history that keep a store from being deleted (archive it instead).
-REFERENCES = (
-    ("stock level(s)", StockLevel.store_id),
-    ("movement(s)", Movement.store_id),
-    ("outgoing transfer(s)", Transfer.from_store_id),
-    ("incoming transfer(s)", Transfer.to_store_id),
-    ("stock count(s)", StockCount.store_id),
-    ("minimum-stock setting(s)", StockMinimum.store_id),
-    ("user(s) scoped to it", user_stores.c.store_id),
-)
-
 
 def get_store(store_id):
-    store = db.session.get(Store, store_id)
+    """The store, or NotFound (404)."""
+    return get_or_404(Store, store_id)
+
+
+def check_scope(principal, store=None):
+    """Forbidden (403) unless `principal` may write `store`.
+
+    Creating (`store=None`) needs an unscoped principal; changing or deleting a
+    store needs it to be in the principal's scope. Reads only.
+    """
+    if principal is None or not principal.store_ids:
+        return
     if store is None:
-        raise NotFound("Store not found.")
-    return store
+        raise Forbidden("Only a user who is not limited to some stores may create stores.")
+    if not principal.may_use_store(store.id):
+        raise Forbidden("This store is outside the stores you may work with.")
 
 
 def search_stores(args):
@@ -44,30 +52,17 @@ def search_stores(args):
 
 
 def _check_unique(data, exclude_id=None):
-    checks = []
-    if "name" in data:
-        checks.append(("name", func.lower(Store.name) == data["name"].lower()))
-    if "code" in data:
-        checks.append(("code", Store.code == data["code"]))
-    for field, clause in checks:
-        stmt = select(Store.id).where(clause)
-        if exclude_id is not None:
-            stmt = stmt.where(Store.id != exclude_id)
-        if db.session.scalar(stmt) is not None:
-            raise Conflict(f"A store with this {field} already exists.",
-                           errors={field: data[field]})
-
-
-def _normalize(data):
-    data = dict(data)
-    if "code" in data:
-        data["code"] = data["code"].upper()
-    return data
+    """409 when another store has this name or code, whatever its case."""
+    ensure_unique(Store.name_key, data.get("name"), exclude_id=exclude_id,
+                  field="name", label="A store with this name")
+    ensure_unique(Store.code_key, data.get("code"), exclude_id=exclude_id,
+                  field="code", label="A store with this code")
 
 
 @atomic
-def create_store(data):
-    data = _normalize(data)
+def create_store(data, *, principal=None):
+    """Create a store (403 for a store-scoped principal); returns it."""
+    check_scope(principal)
     _check_unique(data)
     store = Store(**{name: data[name] for name in FIELDS if name in data})
     db.session.add(store)
@@ -75,8 +70,9 @@ def create_store(data):
 
 
 @atomic
-def update_store(store, data):
-    data = _normalize(data)
+def update_store(store, data, *, principal=None):
+    """Change the given fields (403 outside the principal's store scope); returns the store."""
+    check_scope(principal, store)
     _check_unique(data, exclude_id=store.id)
     for name in FIELDS:
         if name in data:
@@ -85,13 +81,11 @@ def update_store(store, data):
 
 
 @atomic
-def delete_store(store):
-    """Remove a store with no stock, history or users; otherwise 409 (archive it instead)."""
-    found = count_references(store.id, REFERENCES)
-    if found:
-        raise Conflict(
-            f"The store is still referenced by {describe(found)}; "
-            "archive it with active=false instead.",
-            errors={"references": found},
-        )
+def delete_store(store, *, principal=None):
+    """Remove a store nothing refers to; 409 otherwise (archive it instead).
+
+    403 when the store is outside the principal's scope.
+    """
+    check_scope(principal, store)
+    refuse_if_referenced(store, "store", "archive it with active=false instead")
     db.session.delete(store)

@@ -23,7 +23,7 @@ class SupplierSchema(Schema):
 class SupplierUpdateSchema(Schema):
     name = Trimmed(max_length=160)
     tax_id = Trimmed(max_length=40, blank_as_none=True,
-                     metadata={"description": "Stored upper-case; unique when present."})
+                     metadata={"description": "Kept as written; unique whatever its case."})
     email = Email(allow_none=True)
     phone = Trimmed(max_length=40, blank_as_none=True)
     address = Trimmed(max_length=255, blank_as_none=True, multiline=True)

@@ -1,32 +1,26 @@
-"""Suppliers. Tax ids are stored upper-case so uniqueness is the same on every database."""
+"""Suppliers. Tax ids keep the user's spelling and are unique whatever their case.
+
+A delete is refused (409: archive it instead) while anything refers to the
+supplier, found from the foreign keys (common/references.py).
+"""
 
 from sqlalchemy import select
 
+from ..common.lookup import get_or_404
 from ..common.pagination import apply_sort, contains_any
-from ..common.references import count_references, describe
+from ..common.references import refuse_if_referenced
+from ..common.unique import ensure_unique
 from ..common.uow import atomic
-from ..errors import Conflict, NotFound
 from ..extensions import db
-from ..products.models import Product
-from ..stock.models import Lot
 from .models import Supplier
 
 FIELDS = ("name", "tax_id", "email", "phone", "address", "contact_name", "lead_time_days",
           "notes", "active")
 
-# What may refer to a supplier: (label, column). Purchase orders join this list
-# when purchasing exists.
-REFERENCES = (
-    ("product(s) preferring it", Product.preferred_supplier_id),
-    ("lot(s) received from it", Lot.supplier_id),
-)
-
 
 def get_supplier(supplier_id):
-    supplier = db.session.get(Supplier, supplier_id)
-    if supplier is None:
-        raise NotFound("Supplier not found.")
-    return supplier
+    """The supplier, or NotFound (404)."""
+    return get_or_404(Supplier, supplier_id)
 
 
 def search_suppliers(args):
@@ -40,22 +34,16 @@ def search_suppliers(args):
 
 
 def _normalize(data):
+    """The body with its email lower-cased (the tax id stays as the user wrote it)."""
     data = dict(data)
-    if data.get("tax_id"):
-        data["tax_id"] = data["tax_id"].upper()
     if data.get("email"):
         data["email"] = data["email"].strip().lower()
     return data
 
 
 def _check_tax_id(tax_id, exclude_id=None):
-    if not tax_id:
-        return
-    stmt = select(Supplier.id).where(Supplier.tax_id == tax_id)
-    if exclude_id is not None:
-        stmt = stmt.where(Supplier.id != exclude_id)
-    if db.session.scalar(stmt) is not None:
-        raise Conflict("A supplier with this tax id already exists.", errors={"tax_id": tax_id})
+    ensure_unique(Supplier.tax_id_key, tax_id, exclude_id=exclude_id,
+                  field="tax_id", label="A supplier with this tax id")
 
 
 @atomic
@@ -81,11 +69,5 @@ def update_supplier(supplier, data):
 @atomic
 def delete_supplier(supplier):
     """Remove a supplier nothing refers to; otherwise 409 (archive with active=false)."""
-    found = count_references(supplier.id, REFERENCES)
-    if found:
-        raise Conflict(
-            f"The supplier is still referenced by {describe(found)}; "
-            "archive it with active=false instead.",
-            errors={"references": found},
-        )
+    refuse_if_referenced(supplier, "supplier", "archive it with active=false instead")
     db.session.delete(supplier)
