@@ -395,3 +395,109 @@ def test_other_database_errors_are_not_retried(client, manager, shop, monkeypatc
     monkeypatch.setattr(documents, "post_manual_movement", broken)
     body = assert_error(move(client, manager, shop), 500)
     assert len(calls) == 1 and "Lost connection" not in body["message"]
+
+
+# --------------------------------------------------------------------------- issue 7
+
+
+def test_unknown_store_or_product_in_transfer_and_count_is_422(client, manager, shop):
+    move(client, manager, shop, qty="5")
+    line = {"product_id": shop["widget"], "quantity": "1"}
+    cases = [
+        ({"from_store_id": 999999, "to_store_id": shop["south"]}, {"from_store_id"}),
+        ({"from_store_id": shop["north"], "to_store_id": 999999}, {"to_store_id"}),
+        ({"from_store_id": shop["north"], "to_store_id": shop["closed"]}, {"to_store_id"}),
+    ]
+    for stores, fields in cases:
+        body = assert_error(client.post(f"{API}/transfers", json={**stores, "lines": [line]},
+                                        headers=manager), 422)
+        assert set(body["errors"]["json"]) == fields, body
+    unknown_product = client.post(f"{API}/transfers", json={
+        "from_store_id": shop["north"], "to_store_id": shop["south"],
+        "lines": [line, {"product_id": 999999, "quantity": "1"}]}, headers=manager)
+    assert assert_error(unknown_product, 422)["errors"]["json"] == {
+        "lines": {"1": {"product_id": ["Unknown product 999999."]}}}
+    count = client.post(f"{API}/stock-counts", json={"store_id": 999999, "lines": [
+        {"product_id": shop["widget"], "counted_quantity": "1"}]}, headers=manager)
+    assert list(assert_error(count, 422)["errors"]["json"]) == ["store_id"]
+    count = client.post(f"{API}/stock-counts", json={"store_id": shop["north"], "lines": [
+        {"product_id": 999999, "counted_quantity": "1"}]}, headers=manager)
+    assert assert_error(count, 422)["errors"]["json"] == {
+        "lines": {"0": {"product_id": ["Unknown product 999999."]}}}
+    assert client.get(f"{API}/transfers", headers=manager).json == []
+    assert client.get(f"{API}/stock-counts", headers=manager).json == []
+
+
+def test_receipts_past_the_quantity_range_are_422_and_write_nothing(app, client, manager, shop):
+    from inventory_api.stock import queries
+
+    assert move(client, manager, shop, qty="99999999999.000").status_code == 201
+    assert move(client, manager, shop, qty="0.999").status_code == 201  # the largest balance
+    refused = assert_error(move(client, manager, shop, qty="99999999999.999"), 422)
+    assert list(refused["errors"]["json"]) == ["quantity"]
+    costly = assert_error(move(client, manager, shop, product="gadget", qty="10",
+                               unit_cost="999999999999.99"), 422)
+    assert list(costly["errors"]["json"]) == ["unit_cost"]
+    stock = client.get(f"{API}/products/{shop['widget']}/stock", headers=manager).json
+    assert stock["on_hand"] == "99999999999.999"
+    assert len(client.get(f"{API}/movements", headers=manager).json) == 2
+    with app.app_context():
+        assert queries.ledger_drift() == []
+
+
+def test_lot_trace_shows_origin_and_respects_store_scope(app, client, auth, manager, shop):
+    from inventory_api.extensions import db
+    from inventory_api.suppliers.models import Supplier
+
+    with app.app_context():
+        supplier = Supplier(name="Mill")
+        db.session.add(supplier)
+        db.session.commit()
+        supplier_id = supplier.id
+    receipt = move(client, manager, shop, product="flour", qty="5", lot="T1",
+                   supplier_id=supplier_id).json["movements"][0]
+    client.post(f"{API}/transfers", json={
+        "from_store_id": shop["north"], "to_store_id": shop["south"],
+        "lines": [{"product_id": shop["flour"], "quantity": "2", "lot": "T1"}]}, headers=manager)
+    only_south = move(client, manager, shop, product="flour", store="south", qty="1",
+                      lot="S1").json["movements"][0]["lot_id"]
+    lot_id = receipt["lot_id"]
+    full = client.get(f"{API}/lots/{lot_id}/trace", headers=manager).json
+    assert (full["supplier_id"], full["purchase_order_id"]) == (supplier_id, None)
+    assert [(m["type"], m["store_id"]) for m in full["movements"]] == [
+        ("receipt", shop["north"]), ("transfer_out", shop["north"]),
+        ("transfer_in", shop["south"])]
+    south = auth("manager", store_ids=[shop["south"]])
+    scoped = client.get(f"{API}/lots/{lot_id}/trace", headers=south).json
+    assert [(m["type"], m["store_id"]) for m in scoped["movements"]] == [
+        ("transfer_in", shop["south"])]
+    assert scoped["received_by"]["type"] == "transfer_in"
+    north = auth("manager", store_ids=[shop["north"]])
+    assert {m["store_id"] for m in client.get(f"{API}/lots/{lot_id}/trace",
+                                              headers=north).json["movements"]} == {shop["north"]}
+    assert_error(client.get(f"{API}/lots/{only_south}/trace", headers=north), 404)
+    assert_error(move(client, manager, shop, kind="issue", qty="1", supplier_id=supplier_id),
+                 422)
+
+
+def test_api_key_that_acted_is_recorded(client, auth, shop):
+    admin = auth("admin")
+    created = client.post(f"{API}/api-keys", json={"name": "sync", "role": "manager"},
+                          headers=admin)
+    assert created.status_code == 201, created.json
+    key = {"X-API-Key": created.json["key"]}
+    key_id = created.json["id"]
+    [movement] = move(client, key, shop, qty="5").json["movements"]
+    assert (movement["created_by"], movement["api_key_id"]) == (None, key_id)
+    assert client.get(f"{API}/movements/{movement['id']}", headers=admin).json == movement
+    transfer = client.post(f"{API}/transfers", json={
+        "from_store_id": shop["north"], "to_store_id": shop["south"],
+        "lines": [{"product_id": shop["widget"], "quantity": "1"}]}, headers=key).json
+    assert (transfer["created_by"], transfer["api_key_id"]) == (None, key_id)
+    assert {(m["created_by"], m["api_key_id"]) for m in transfer["movements"]} == {
+        (None, key_id)}
+    count = client.post(f"{API}/stock-counts", json={"store_id": shop["north"], "lines": [
+        {"product_id": shop["widget"], "counted_quantity": "1"}]}, headers=key).json
+    assert (count["created_by"], count["api_key_id"]) == (None, key_id)
+    [by_user] = move(client, admin, shop, qty="1").json["movements"]
+    assert isinstance(by_user["created_by"], int) and by_user["api_key_id"] is None

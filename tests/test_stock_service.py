@@ -1,4 +1,4 @@
-"""The movements service without HTTP: every rule of DESIGN.md § movements service."""
+"""The movements service without HTTP: every rule its module docstring numbers."""
 
 from datetime import date
 from decimal import Decimal as D  # noqa: N817 - short, and only for literals
@@ -234,7 +234,7 @@ def test_transfer_moves_lots_and_conserves_total(ctx, shop):
         "from_store_id": shop["north"], "to_store_id": shop["south"],
         "lines": [{"product_id": shop["flour"], "quantity": D("2")},
                   {"product_id": shop["widget"], "quantity": D("4")}]})
-    movements = queries.transfer_movements(transfer.id)
+    movements = transfer.movements
     assert sorted(m.type for m in movements) == ["transfer_in"] * 2 + ["transfer_out"] * 2
     lot = db.session.scalar(select(Lot).where(Lot.code == "A"))
     assert level(shop["flour"], shop["south"], lot.id).on_hand == D("2.000")

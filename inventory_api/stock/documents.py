@@ -1,8 +1,10 @@
 """Stock documents: manual movements, transfers, counts, store minimums.
 
-Each public function is one unit of work: it checks permissions on stores,
-calls the movements service (`stock.service`) and commits through
-`common.uow.commit`.
+Each public function is `@atomic`: it checks store permissions and
+references, then calls the movements service (`stock.service`). Called on
+its own it is one unit of work and commits; inside an outer unit of work
+(`@unit_of_work` around an HTTP request, or another service) it only
+flushes and the outer scope commits.
 """
 
 from decimal import Decimal
@@ -26,8 +28,45 @@ def check_store_access(principal, *store_ids):
         raise Forbidden(f"You may not operate on store(s) {outside}.")
 
 
-def _user_id(principal):
-    return principal.user_id if principal is not None else None
+def _actor(principal):
+    """Who acts, as the keyword arguments `user_id` and `api_key_id` (None when unknown)."""
+    if principal is None:
+        return {"user_id": None, "api_key_id": None}
+    api_key = principal.api_key
+    return {"user_id": principal.user_id,
+            "api_key_id": api_key.id if api_key is not None else None}
+
+
+def _document_actor(principal):
+    """`_actor` as the `created_by_id`/`created_by_api_key_id` of a document row."""
+    actor = _actor(principal)
+    return {"created_by_id": actor["user_id"], "created_by_api_key_id": actor["api_key_id"]}
+
+
+def _check_document_references(stores, lines):
+    """422 before a document is written: `stores` maps a field name to a store id
+    that must exist and be active; every line's `product_id` must exist.
+
+    The errors name the field (`{"from_store_id": [...]}`,
+    `{"lines": {0: {"product_id": [...]}}}`). Reads only.
+    """
+    errors = {}
+    found = {store.id: store for store in db.session.scalars(
+        select(Store).where(Store.id.in_(set(stores.values()))))}
+    for field, store_id in stores.items():
+        store = found.get(store_id)
+        if store is None:
+            errors[field] = [f"Unknown store {store_id}."]
+        elif not store.active:
+            errors[field] = [f"Store {store_id} is inactive."]
+    product_ids = {line["product_id"] for line in lines}
+    known = set(db.session.scalars(select(Product.id).where(Product.id.in_(product_ids))))
+    bad_lines = {index: {"product_id": [f"Unknown product {line['product_id']}."]}
+                 for index, line in enumerate(lines) if line["product_id"] not in known}
+    if bad_lines:
+        errors["lines"] = bad_lines
+    if errors:
+        raise ValidationFailed(errors)
 
 
 @atomic
@@ -39,25 +78,29 @@ def post_manual_movement(data, principal=None):
     quantity = data["quantity"]
     if kind == "issue":
         quantity = -quantity
-    unit_cost = data.get("unit_cost") if kind == "receipt" else None
+    receipt = kind == "receipt"
     change = Change(type=kind, product_id=data["product_id"], store_id=data["store_id"],
                     quantity=quantity, lot=data.get("lot"), expiry_date=data.get("expiry_date"),
-                    unit_cost=unit_cost)
-    movements = service.post_movements([change], reason=data.get("reason"),
-                                       user_id=_user_id(principal))
+                    unit_cost=data.get("unit_cost") if receipt else None,
+                    supplier_id=data.get("supplier_id") if receipt else None)
+    movements = service.post_movements([change], reason=data.get("reason"), **_actor(principal))
     return movements
 
 
 @atomic
 def create_transfer(data, principal=None):
-    """Move stock between stores: all lines or none; a transfer_out and transfer_in per lot."""
+    """Move stock between stores: all lines or none; a transfer_out and transfer_in per lot.
+
+    Writes the transfer, its lines and movements; returns the Transfer.
+    """
     source, target = data["from_store_id"], data["to_store_id"]
     if source == target:
         raise ValidationFailed({"to_store_id": ["Must differ from from_store_id."]})
     if principal is not None:
         check_store_access(principal, source, target)
+    _check_document_references({"from_store_id": source, "to_store_id": target}, data["lines"])
     transfer = Transfer(from_store_id=source, to_store_id=target, notes=data.get("notes"),
-                        created_by_id=_user_id(principal))
+                        **_document_actor(principal))
     db.session.add(transfer)
     db.session.flush()
     outs = [Change(type="transfer_out", product_id=line["product_id"], store_id=source,
@@ -66,11 +109,11 @@ def create_transfer(data, principal=None):
     service.lock_pairs([(line["product_id"], store) for line in data["lines"]
                         for store in (source, target)])
     out_movements = service.post_movements(
-        outs, reference_type="transfer", reference_id=transfer.id, user_id=_user_id(principal))
+        outs, reference_type="transfer", reference_id=transfer.id, **_actor(principal))
     ins = [Change(type="transfer_in", product_id=m.product_id, store_id=target,
                   quantity=-m.quantity, lot_id=m.lot_id) for m in out_movements]
     service.post_movements(ins, reference_type="transfer", reference_id=transfer.id,
-                           user_id=_user_id(principal))
+                           **_actor(principal))
     for movement in out_movements:
         db.session.add(TransferLine(transfer_id=transfer.id, product_id=movement.product_id,
                                     lot_id=movement.lot_id, quantity=-movement.quantity))
@@ -79,15 +122,19 @@ def create_transfer(data, principal=None):
 
 @atomic
 def create_stock_count(data, principal=None):
-    """Record counted quantities; post an adjustment for each difference."""
+    """Record counted quantities; post an adjustment for each difference.
+
+    Writes the count, its lines, their adjustments (and the lots/levels a
+    non-zero count of something new needs); returns the StockCount.
+    """
     store_id = data["store_id"]
     if principal is not None:
         check_store_access(principal, store_id)
     keys = [(line["product_id"], line.get("lot")) for line in data["lines"]]
     if len(set(keys)) != len(keys):
         raise ValidationFailed({"lines": ["Each product (and lot) may appear only once."]})
-    count = StockCount(store_id=store_id, notes=data.get("notes"),
-                       created_by_id=_user_id(principal))
+    _check_document_references({"store_id": store_id}, data["lines"])
+    count = StockCount(store_id=store_id, notes=data.get("notes"), **_document_actor(principal))
     db.session.add(count)
     db.session.flush()
     counted = service.count_differences(store_id, data["lines"])
@@ -106,7 +153,7 @@ def create_stock_count(data, principal=None):
                 quantity=difference, lot_id=level.lot_id if level is not None else None)))
     movements = service.post_movements(
         [change for _, change in changes], reference_type="count", reference_id=count.id,
-        reason="stock count", user_id=_user_id(principal))
+        reason="stock count", **_actor(principal))
     for (count_line, _), movement in zip(changes, movements, strict=True):
         count_line.movement_id = movement.id
     db.session.add_all(lines)

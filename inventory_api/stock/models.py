@@ -16,17 +16,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
+from ..common.references import HISTORY
 from ..common.types import Money, Quantity, UTCDateTime, utcnow
 from ..extensions import db
 
-MOVEMENT_TYPES = (
-    "receipt", "issue", "adjustment", "purchase_receipt", "purchase_return", "sale",
-    "sale_return", "order", "order_return", "transfer_out", "transfer_in",
-)
-REFERENCE_TYPES = ("sale", "order", "purchase_order", "transfer", "count")
+# `stock_levels.lot_key` of stock without a lot (untracked products): the lot id
+# cannot serve, since NULLs never collide in the unique key.
+NO_LOT = 0
 
 
 class Lot(db.Model):
@@ -36,16 +36,18 @@ class Lot(db.Model):
     __table_args__ = (UniqueConstraint("product_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), info=HISTORY, index=True)
     code: Mapped[str] = mapped_column(String(64))
     expiry_date: Mapped[date | None] = mapped_column(Date, index=True)
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    # the purchase order whose receipt created the lot (its foreign key comes with purchasing)
+    purchase_order_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class StockLevel(db.Model):
-    """Current quantity per (product, store, lot). `lot_key` is the lot id or 0,
-    so that the unique key also holds for untracked stock (NULLs never collide)."""
+    """Current quantity per (product, store, lot). `lot_key` is the lot id, or
+    `NO_LOT` for untracked stock, so that the unique key holds for both."""
 
     __tablename__ = "stock_levels"
     __table_args__ = (
@@ -57,10 +59,10 @@ class StockLevel(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), info=HISTORY)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
-    lot_key: Mapped[int] = mapped_column(Integer, default=0)
+    lot_key: Mapped[int] = mapped_column(Integer, default=NO_LOT)
     on_hand: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
     reserved: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -79,7 +81,7 @@ class StockMinimum(db.Model):
     __table_args__ = (UniqueConstraint("product_id", "store_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), info=HISTORY)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
     min_stock: Mapped[Decimal] = mapped_column(Quantity())
 
@@ -97,7 +99,7 @@ class Movement(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(20), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), info=HISTORY)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
     stock_level_id: Mapped[int] = mapped_column(ForeignKey("stock_levels.id"))
@@ -108,6 +110,8 @@ class Movement(db.Model):
     reference_type: Mapped[str | None] = mapped_column(String(20))
     reference_id: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     lot = relationship(Lot, lazy="joined")
@@ -120,7 +124,7 @@ class LowStockEvent(db.Model):
     __table_args__ = (Index("ix_low_stock_events_open", "product_id", "store_id", "resolved_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), info=HISTORY)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
     available: Mapped[Decimal] = mapped_column(Quantity())
     min_stock: Mapped[Decimal] = mapped_column(Quantity())
@@ -131,6 +135,8 @@ class LowStockEvent(db.Model):
 
 
 class Transfer(db.Model):
+    """Stock moved between two stores: its lines and its movements (read-only)."""
+
     __tablename__ = "transfers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,9 +144,17 @@ class Transfer(db.Model):
     to_store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     lines = relationship("TransferLine", lazy="selectin", order_by="TransferLine.id")
+    # the transfer_out and transfer_in movements it posted (written by the movements
+    # service only, hence view-only)
+    movements = relationship(
+        Movement,
+        primaryjoin=lambda: and_(Movement.reference_type == "transfer",
+                                 foreign(Movement.reference_id) == Transfer.id),
+        viewonly=True, lazy="selectin", order_by=lambda: Movement.id)
 
 
 class TransferLine(db.Model):
@@ -148,7 +162,7 @@ class TransferLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     transfer_id: Mapped[int] = mapped_column(ForeignKey("transfers.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), info=HISTORY, index=True)
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
     quantity: Mapped[Decimal] = mapped_column(Quantity())
 
@@ -162,6 +176,7 @@ class StockCount(db.Model):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     lines = relationship("StockCountLine", lazy="selectin", order_by="StockCountLine.id")
@@ -172,7 +187,7 @@ class StockCountLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     count_id: Mapped[int] = mapped_column(ForeignKey("stock_counts.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), info=HISTORY, index=True)
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
     expected_quantity: Mapped[Decimal] = mapped_column(Quantity())
     counted_quantity: Mapped[Decimal] = mapped_column(Quantity())

@@ -9,7 +9,7 @@ A store-scoped principal only ever sees its stores.
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..categories.models import Category
@@ -20,6 +20,7 @@ from ..common.types import Quantity
 from ..errors import NotFound
 from ..extensions import db
 from ..products.models import Product
+from ..products.service import StockView, register_stock_view, status_case, status_of
 from ..stores.models import Store
 from .models import (
     Lot,
@@ -34,19 +35,26 @@ from .models import (
 ZERO = Decimal("0.000")
 
 
-def status_case(available, minimum):
-    """SQL for `stock_status`: out when available ≤ 0, low when ≤ the minimum."""
-    return case((available <= 0, literal("out")), (available <= minimum, literal("low")),
-                else_=literal("in_stock"))
+def _per_product_available():
+    """One row per product with stock: `product_id`, `available` over all stores."""
+    return (
+        select(
+            StockLevel.product_id.label("product_id"),
+            func.round(func.sum(StockLevel.on_hand - StockLevel.reserved), 3).label("available"),
+        )
+        .group_by(StockLevel.product_id)
+        .subquery("product_stock")
+    )
 
 
-def status_of(available, minimum):
-    """`status_case` for values already read."""
-    if available <= 0:
-        return "out"
-    if available <= minimum:
-        return "low"
-    return "in_stock"
+def _held_in_store(store_id):
+    """Products with stock on hand in `store_id` (a condition on Product.id)."""
+    return exists().where(StockLevel.product_id == Product.id, StockLevel.store_id == store_id,
+                          StockLevel.on_hand > 0)
+
+
+# products never import stock: stock tells product reads how to find its numbers
+register_stock_view(StockView(per_product=_per_product_available, held_in_store=_held_in_store))
 
 
 def _scope(stmt, column, principal):
@@ -240,14 +248,21 @@ def lots_select(args, principal=None):
     return stmt.order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.id, StockLevel.store_id)
 
 
-def lot_trace(lot_id):
+def lot_trace(lot_id, principal=None):
+    """A lot's origin (supplier, purchase order, first inflow) and its movements, oldest
+    first. A store-scoped principal sees only its stores' movements, and gets 404 for
+    a lot that never moved in them."""
     lot = get_or_404(Lot, lot_id)
-    movements = db.session.scalars(
-        select(Movement).where(Movement.lot_id == lot.id).order_by(Movement.id)).all()
+    stmt = _scope(select(Movement).where(Movement.lot_id == lot.id), Movement.store_id,
+                  principal)
+    movements = db.session.scalars(stmt.order_by(Movement.id)).all()
+    if principal is not None and principal.store_ids and not movements:
+        raise NotFound("Lot not found.")
     first_inflow = next((m for m in movements if m.quantity > 0), None)
     return {
         "lot_id": lot.id, "lot": lot.code, "product_id": lot.product_id,
         "expiry_date": lot.expiry_date, "supplier_id": lot.supplier_id,
+        "purchase_order_id": lot.purchase_order_id,
         "received_by": first_inflow, "movements": movements,
     }
 
@@ -313,12 +328,6 @@ def get_transfer(transfer_id, principal=None):
             or principal.may_use_store(transfer.to_store_id)):
         raise NotFound("Transfer not found.")
     return transfer
-
-
-def transfer_movements(transfer_id):
-    return db.session.scalars(select(Movement).where(
-        Movement.reference_type == "transfer", Movement.reference_id == transfer_id)
-        .order_by(Movement.id)).all()
 
 
 def counts_select(args, principal=None):

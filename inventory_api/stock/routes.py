@@ -169,7 +169,7 @@ class LotTrace(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, lot_id):
         """Where a lot came from and every movement since"""
-        return queries.lot_trace(lot_id)
+        return queries.lot_trace(lot_id, current_principal())
 
 
 # --------------------------------------------------------------------------- transfers
@@ -193,7 +193,6 @@ class TransferList(MethodView):
     def post(self, data):
         """Move stock between two stores: all lines or none (409 lists every short line)"""
         transfer = documents.create_transfer(data, current_principal())
-        transfer.movements = queries.transfer_movements(transfer.id)
         location = url_for("transfers.TransferDetail", transfer_id=transfer.id)
         return transfer, 201, {"Location": location}
 
@@ -205,9 +204,7 @@ class TransferDetail(MethodView):
     @transfers_blp.alt_response(404, response="NOT_FOUND")
     def get(self, transfer_id):
         """A transfer with its lines and movements"""
-        transfer = queries.get_transfer(transfer_id, current_principal())
-        transfer.movements = queries.transfer_movements(transfer.id)
-        return transfer
+        return queries.get_transfer(transfer_id, current_principal())
 
 
 # --------------------------------------------------------------------------- counts

@@ -2,10 +2,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..common.fields import Id, MoneyField, QuantityField
 from ..common.inputs import IdArg, Trimmed
-from .models import MOVEMENT_TYPES, REFERENCE_TYPES
+from .types import MANUAL_TYPES, MOVEMENT_TYPES, REFERENCE_TYPES
 
 STOCK_STATUSES = ("out", "low", "in_stock")
-MANUAL_TYPES = ("receipt", "issue", "adjustment")
 
 
 def LotCode(**kwargs):  # noqa: N802 - field factory
@@ -30,7 +29,10 @@ class MovementSchema(Schema):
     reason = fields.String(allow_none=True)
     reference_type = fields.String(allow_none=True)
     reference_id = fields.Integer(allow_none=True)
-    created_by = fields.Integer(attribute="created_by_id", allow_none=True)
+    created_by = fields.Integer(attribute="created_by_id", allow_none=True,
+                                metadata={"description": "The user who acted."})
+    api_key_id = fields.Integer(attribute="created_by_api_key_id", allow_none=True,
+                                metadata={"description": "The API key that acted."})
     created_at = fields.DateTime()
 
 
@@ -47,6 +49,8 @@ class MovementCreateSchema(Schema):
         metadata={"description": "Positive for receipt and issue; signed, non-zero, for "
                                  "adjustment."})
     unit_cost = MoneyField(minimum=0, metadata={"description": "Receipts only."})
+    supplier_id = Id(metadata={"description": "Receipts only: the supplier the goods came "
+                                              "from, kept on a lot the receipt creates."})
     lot = LotCode(metadata={"description": "Required for lot-tracked products on receipts."})
     expiry_date = fields.Date()
     reason = Trimmed(max_length=255, metadata={"description": "Required for adjustments."})
@@ -61,12 +65,14 @@ class MovementCreateSchema(Schema):
             raise ValidationError("Adjustments need a reason.", "reason")
         if kind != "receipt" and "unit_cost" in data:
             raise ValidationError("Only receipts carry a unit cost.", "unit_cost")
+        if kind != "receipt" and "supplier_id" in data:
+            raise ValidationError("Only receipts name a supplier.", "supplier_id")
 
 
 class MovementQuerySchema(Schema):
     product_id = IdArg()
     store_id = IdArg()
-    type = fields.String(validate=validate.OneOf(MOVEMENT_TYPES))
+    type = fields.String(validate=validate.OneOf(list(MOVEMENT_TYPES)))
     lot = LotCode()
     reference_type = fields.String(validate=validate.OneOf(REFERENCE_TYPES))
     reference_id = IdArg()
@@ -170,6 +176,7 @@ class LotTraceSchema(Schema):
     product_id = fields.Integer()
     expiry_date = fields.Date(allow_none=True)
     supplier_id = fields.Integer(allow_none=True)
+    purchase_order_id = fields.Integer(allow_none=True)
     received_by = fields.Nested(MovementSchema, allow_none=True,
                                 metadata={"description": "The first inflow of the lot."})
     movements = fields.List(fields.Nested(MovementSchema))
@@ -212,6 +219,7 @@ class TransferSchema(Schema):
     to_store_id = fields.Integer()
     notes = fields.String(allow_none=True)
     created_by = fields.Integer(attribute="created_by_id", allow_none=True)
+    api_key_id = fields.Integer(attribute="created_by_api_key_id", allow_none=True)
     created_at = fields.DateTime()
     lines = fields.List(fields.Nested(TransferLineSchema))
 
@@ -259,6 +267,7 @@ class CountSchema(Schema):
     store_id = fields.Integer()
     notes = fields.String(allow_none=True)
     created_by = fields.Integer(attribute="created_by_id", allow_none=True)
+    api_key_id = fields.Integer(attribute="created_by_api_key_id", allow_none=True)
     created_at = fields.DateTime()
     lines = fields.List(fields.Nested(CountLineSchema))
 

@@ -4,6 +4,10 @@ Every change of stock (manual movements, transfers, counts, and later sales,
 orders and purchase receipts) goes through `post_movements` (or `reserve` /
 `release` for pending orders) inside the caller's transaction:
 
+0. Types. Each change is checked against its movement type (`stock.types`):
+   sign, unit cost, lot, reason and the document that may post it. A
+   violation is a bug of the caller and raises `InvalidMovement` (ValueError)
+   before anything is read or written.
 1. Lock. Costed inflows first lock their products (`SELECT ... FOR UPDATE`,
    by id), then every `stock_levels` row of each affected (product, store)
    pair is locked, pairs in one global order (product_id, store_id) and rows
@@ -11,23 +15,27 @@ orders and purchase receipts) goes through `post_movements` (or `reserve` /
    ignores a concurrent insert of the same key (unique product/store/lot_key).
 2. Check. Outflows may take only `available` = on_hand - reserved of the
    locked rows. Any short line fails the whole document with 409 listing
-   every short line, before anything is written.
+   every short line, before anything is written. No balance, average cost or
+   movement value may leave its column's range (422 naming `quantity` or
+   `unit_cost`).
 3. Write. Each change becomes one or more append-only `movements` rows
    (signed quantity, `balance_after` of its stock level, unit cost,
-   reference, user) and the `stock_levels` row is updated in the same flush.
-   A `CHECK (on_hand >= 0 AND reserved <= on_hand)` backs the rule up.
+   reference, user or API key) and the `stock_levels` row is updated in the
+   same flush. A `CHECK (on_hand >= 0 AND reserved <= on_hand)` backs the
+   rule up.
 4. Cost. Inflows that carry a unit cost update the product's moving-average
    cost over all stores. Outflows record the cost at the time they happen.
 5. Lots. Tracked products need a lot on inflows; outflows without a lot take
    the lot that expires first (FEFO), then the oldest, splitting as needed.
+   A lot created by an inflow remembers its supplier and purchase order.
 6. Alerts. When a (product, store) goes from above its minimum to at or below
    it, a low-stock event is written with the movement; it is resolved when
    stock rises above the minimum again.
 
-The service flushes but never commits: the caller's unit of work commits
-(`common.uow.commit`). On MySQL, deadlocks and lock-wait timeouts are retried
-whole by `common.uow.run_with_retries` / `@unit_of_work`. No code anywhere
-updates or deletes a movement.
+The service adds and flushes but never commits: it runs inside the caller's
+unit of work (`common.uow.atomic`, or `@unit_of_work` around an HTTP request,
+which also retries the whole unit on a deadlock). No code anywhere updates or
+deletes a movement.
 """
 
 from collections import defaultdict
@@ -37,6 +45,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import lazyload
 
@@ -45,12 +54,17 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..products.models import Product
 from ..stores.models import Store
-from .models import Lot, LowStockEvent, Movement, StockLevel, StockMinimum
+from ..suppliers.models import Supplier
+from .models import NO_LOT, Lot, LowStockEvent, Movement, StockLevel, StockMinimum
+from .types import LotUse, check_change, movement_type
 
 ZERO = Decimal("0.000")
-INFLOW_TYPES = {"receipt", "adjustment", "purchase_receipt", "sale_return", "order_return",
-                "transfer_in"}
-OUTFLOW_TYPES = {"issue", "adjustment", "purchase_return", "sale", "order", "transfer_out"}
+# `Change.lot_id` of an outflow naming a lot code that no lot of the product has:
+# no stock level matches it, so the line is short (nothing available)
+UNKNOWN_LOT = -1
+# the largest values `Numeric(14, 3)` quantities and `Numeric(14, 2)` money hold
+MAX_QUANTITY = Decimal("99999999999.999")
+MAX_MONEY = Decimal("999999999999.99")
 
 
 class InsufficientStock(Conflict):
@@ -68,9 +82,13 @@ class InsufficientStock(Conflict):
 class Change:
     """One requested stock change. `quantity` is signed: + in, - out.
 
-    `lot` names a lot by code (inflows create it if new); `lot_id` names one
-    by id (used by transfers and reservations). `unit_cost` on an inflow
-    updates the product's moving-average cost. `from_reserved` takes an
+    `type` is a name from `stock.types.MOVEMENT_TYPES`, whose rules apply.
+    `lot` names a lot by code (inflows of types that may create lots create
+    it if new); `lot_id` names one by id (used by transfers, counts and
+    reservations); neither: no lot (outflows of tracked products take FEFO).
+    `unit_cost` on an inflow updates the product's moving-average cost.
+    `supplier_id` and `purchase_order_id` say where an inflow came from; they
+    are stored on the lot when the inflow creates it. `from_reserved` takes an
     outflow out of `reserved` too (confirming a reservation).
     """
 
@@ -82,7 +100,14 @@ class Change:
     lot_id: int | None = None
     expiry_date: date | None = None
     unit_cost: Decimal | None = None
+    supplier_id: int | None = None
+    purchase_order_id: int | None = None
     from_reserved: bool = False
+
+    @property
+    def lot_key(self):
+        """The `stock_levels.lot_key` this change names (NO_LOT when it names no lot)."""
+        return NO_LOT if self.lot_id is None else self.lot_id
 
 
 @dataclass
@@ -136,24 +161,46 @@ def _check_references(changes, products):
     inactive = sorted(s.id for s in stores.values() if not s.active)
     if inactive:
         errors.setdefault("store_id", []).append(f"Inactive store ids: {inactive}.")
+    supplier_ids = sorted({c.supplier_id for c in changes if c.supplier_id is not None})
+    if supplier_ids:
+        known = set(db.session.scalars(select(Supplier.id).where(Supplier.id.in_(supplier_ids))))
+        if set(supplier_ids) - known:
+            errors["supplier_id"] = [f"Unknown supplier ids: {sorted(set(supplier_ids) - known)}."]
     if errors:
         raise ValidationFailed(errors)
 
 
 def _insert_ignoring_duplicates(model, values, index_elements):
+    """INSERT a row unless one with the same unique key exists (also one inserted
+    concurrently). Writes at most one row; returns nothing."""
     dialect = db.session.get_bind().dialect.name
-    if dialect == "mysql":
+    if dialect in ("mysql", "mariadb"):
         stmt = mysql_insert(model).values(values)
         first = index_elements[0]
         stmt = stmt.on_duplicate_key_update({first: stmt.inserted[first]})
-    else:
+    elif dialect == "postgresql":
+        stmt = postgresql_insert(model).values(values).on_conflict_do_nothing(
+            index_elements=index_elements)
+    elif dialect == "sqlite":
         stmt = sqlite_insert(model).values(values).on_conflict_do_nothing(
             index_elements=index_elements)
+    else:
+        raise NotImplementedError(f"No insert-or-ignore for the {dialect} dialect.")
     db.session.execute(stmt)
 
 
+def _creates_lot(change):
+    """True when `change` may bring the lot it names by code into being."""
+    return change.quantity > 0 and movement_type(change.type).lot is LotUse.ANY
+
+
 def _resolve_lots(changes, products):
-    """Fill `lot_id` on every change that names a lot; validate lot rules (422)."""
+    """Fill `lot_id` on every change that names a lot by code; validate lot rules (422).
+
+    Creates the lots that inflows name for the first time (with their expiry,
+    supplier and purchase order) and may set a missing expiry date on a lot.
+    An outflow naming an unknown code gets `UNKNOWN_LOT`.
+    """
     errors = []
     wanted = {}
     for index, change in enumerate(changes):
@@ -167,17 +214,22 @@ def _resolve_lots(changes, products):
         if not product.track_lots:
             errors.append(f"Line {index + 1}: product {product.id} does not track lots.")
             continue
-        wanted[(change.product_id, change.lot)] = wanted.get(
-            (change.product_id, change.lot)) or change.expiry_date
+        wanted.setdefault((change.product_id, change.lot), [])
     if errors:
         raise ValidationFailed({"lot": errors})
     if not wanted:
         return
-    inflow_keys = {(c.product_id, c.lot) for c in changes if c.lot and c.quantity > 0}
-    for product_id, code in sorted(inflow_keys):
+    origins = {}  # (product_id, code) -> the first inflow that may create the lot
+    for change in changes:
+        if change.lot_id is None and change.lot is not None and _creates_lot(change):
+            origin = origins.setdefault((change.product_id, change.lot), change)
+            if origin.expiry_date is None and change.expiry_date is not None:
+                origins[(change.product_id, change.lot)] = change
+    for (product_id, code), origin in sorted(origins.items()):
         _insert_ignoring_duplicates(
-            Lot, {"product_id": product_id, "code": code,
-                  "expiry_date": wanted[(product_id, code)], "created_at": _now()},
+            Lot, {"product_id": product_id, "code": code, "expiry_date": origin.expiry_date,
+                  "supplier_id": origin.supplier_id,
+                  "purchase_order_id": origin.purchase_order_id, "created_at": _now()},
             ["product_id", "code"])
     lots = db.session.scalars(
         select(Lot).where(tuple_(Lot.product_id, Lot.code).in_(list(wanted)))).all()
@@ -186,8 +238,11 @@ def _resolve_lots(changes, products):
         if change.lot is None or change.lot_id is not None:
             continue
         lot = by_key.get((change.product_id, change.lot))
+        if lot is None and change.quantity > 0:  # an inflow that may not create its lot
+            raise ValidationFailed({"lot": [
+                f"Product {change.product_id} has no lot {change.lot}."]})
         if lot is None:  # an outflow naming a lot that never existed: nothing available
-            change.lot_id = -1
+            change.lot_id = UNKNOWN_LOT
             continue
         if change.quantity > 0 and change.expiry_date and lot.expiry_date is None:
             lot.expiry_date = change.expiry_date
@@ -203,8 +258,8 @@ def _lock_levels(changes):
     Returns {(product_id, store_id): {lot_key: StockLevel}} of locked rows.
     """
     inflow_keys = sorted({
-        (c.product_id, c.store_id, c.lot_id or 0)
-        for c in changes if c.quantity > 0 and (c.lot_id or 0) >= 0
+        (c.product_id, c.store_id, c.lot_key)
+        for c in changes if c.quantity > 0 and c.lot_id != UNKNOWN_LOT
     })
     pairs = sorted({(c.product_id, c.store_id) for c in changes})
     locked = {}
@@ -213,8 +268,8 @@ def _lock_levels(changes):
             if (p, s) == (product_id, store_id):
                 _insert_ignoring_duplicates(StockLevel, {
                     "product_id": p, "store_id": s, "lot_key": lot_key,
-                    "lot_id": lot_key or None, "on_hand": ZERO, "reserved": ZERO,
-                    "updated_at": _now(),
+                    "lot_id": None if lot_key == NO_LOT else lot_key,
+                    "on_hand": ZERO, "reserved": ZERO, "updated_at": _now(),
                 }, ["product_id", "store_id", "lot_key"])
         rows = db.session.scalars(
             select(StockLevel)
@@ -263,16 +318,14 @@ def _allocate(changes, products, locked):
     for index, change in enumerate(changes):
         pair_levels = locked[(change.product_id, change.store_id)]
         if change.quantity > 0:
-            allocations.append(Allocation(change, pair_levels[change.lot_id or 0], change.quantity))
+            allocations.append(Allocation(change, pair_levels[change.lot_key], change.quantity))
             continue
         wanted = -change.quantity
         product = products[change.product_id]
-        if change.lot_id is not None:
-            candidates = [pair_levels[change.lot_id]] if change.lot_id in pair_levels else []
-        elif product.track_lots:
+        if change.lot_id is None and product.track_lots:
             candidates = _fefo(pair_levels.values())
-        else:
-            candidates = [pair_levels[0]] if 0 in pair_levels else []
+        else:  # the named lot (UNKNOWN_LOT matches no level), or the untracked level
+            candidates = [pair_levels[change.lot_key]] if change.lot_key in pair_levels else []
 
         def free(level, change=change):
             base = level.reserved if change.from_reserved else level.available
@@ -316,19 +369,72 @@ def _product_on_hand(product_ids):
     return {pid: _q(total or 0) for pid, total in rows}
 
 
-def _update_costs(allocations, products):
+def _new_costs(allocations, products):
+    """The products' moving-average cost after the costed inflows, {product_id: cost}.
+
+    Reads stock totals; changes nothing (`_apply` sets the costs).
+    """
     costed = [a for a in allocations if a.quantity > 0 and a.change.unit_cost is not None]
     if not costed:
-        return
+        return {}
     on_hand = _product_on_hand(sorted({a.change.product_id for a in costed}))
+    costs = {}
     for allocation in costed:
-        product = products[allocation.change.product_id]
-        old_qty = on_hand.get(product.id, ZERO)
+        product_id = allocation.change.product_id
+        old_cost = costs.get(product_id, products[product_id].cost)
+        old_qty = on_hand.get(product_id, ZERO)
         new_qty = old_qty + allocation.quantity
-        product.cost = _money(
-            (old_qty * product.cost + allocation.quantity * allocation.change.unit_cost) / new_qty
-        )
-        on_hand[product.id] = new_qty
+        costs[product_id] = _money(
+            (old_qty * old_cost + allocation.quantity * allocation.change.unit_cost) / new_qty)
+        on_hand[product_id] = new_qty
+    return costs
+
+
+def _out_of_range(errors, field, message):
+    errors.setdefault(field, []).append(message)
+
+
+def _check_ranges(changes, allocations, products, new_costs):
+    """422 when a balance, a cost or a movement value would not fit its column.
+
+    Follows the allocations in order, as they will be written (so every
+    `balance_after` is checked too); changes nothing.
+    """
+    errors = {}
+    line_of = {id(change): index + 1 for index, change in enumerate(changes)}
+    on_hand, reserved = {}, {}
+    for allocation in allocations:
+        change, level = allocation.change, allocation.level
+        line = f"Line {line_of[id(change)]}"
+        on_hand[level.id] = on_hand.get(level.id, level.on_hand) + allocation.quantity
+        if change.from_reserved:
+            reserved[level.id] = reserved.get(level.id, level.reserved) + allocation.quantity
+        if on_hand[level.id] > MAX_QUANTITY or reserved.get(level.id, ZERO) > MAX_QUANTITY:
+            _out_of_range(errors, "quantity", f"{line}: the stock of product "
+                          f"{change.product_id} in store {change.store_id} would exceed "
+                          f"{MAX_QUANTITY}.")
+            continue
+        if change.unit_cost is not None and change.unit_cost > MAX_MONEY:
+            _out_of_range(errors, "unit_cost", f"{line}: must be at most {MAX_MONEY}.")
+            continue
+        cost = _movement_cost(change, products, new_costs)
+        if abs(allocation.quantity) * cost > MAX_MONEY:
+            _out_of_range(errors, "unit_cost" if change.unit_cost is not None else "quantity",
+                          f"{line}: quantity × unit cost would exceed {MAX_MONEY}.")
+    for product_id, cost in new_costs.items():
+        if cost > MAX_MONEY:
+            _out_of_range(errors, "unit_cost", f"The average cost of product {product_id} "
+                          f"would exceed {MAX_MONEY}.")
+    if errors:
+        raise ValidationFailed({field: list(dict.fromkeys(messages))
+                                for field, messages in errors.items()})
+
+
+def _movement_cost(change, products, new_costs):
+    """The unit cost a movement records: its own, else the product's (after this document)."""
+    if change.unit_cost is not None:
+        return change.unit_cost
+    return new_costs.get(change.product_id, products[change.product_id].cost)
 
 
 def _effective_minimums(pairs, products):
@@ -372,11 +478,18 @@ def _update_alerts(pairs_before, locked, products, last_movement):
 
 
 def post_movements(changes, *, reference_type=None, reference_id=None, reason=None,
-                   user_id=None):
+                   user_id=None, api_key_id=None):
     """Apply `changes` atomically; return the movements written (in change order).
 
-    Raises ValidationFailed (422) for unknown products/stores or lot misuse and
-    InsufficientStock (409) when any outflow exceeds what is available.
+    `reference_type`/`reference_id` name the document posting them (None for a
+    manual entry); `user_id` or `api_key_id` who acted. Writes movements,
+    stock levels, lots (new ones named by inflows), product costs and
+    low-stock events, and flushes.
+
+    Raises InvalidMovement (ValueError) when a change breaks its type's rules,
+    ValidationFailed (422) for unknown products/stores/suppliers, lot misuse
+    or values out of range, and InsufficientStock (409) when any outflow
+    exceeds what is available. Nothing is written when it raises.
     """
     if not changes:
         return []
@@ -384,6 +497,8 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         change.quantity = _q(change.quantity)
         if change.quantity == 0:
             raise ValidationFailed({"quantity": ["Must not be 0."]})
+        check_change(change, reference_type=reference_type, reference_id=reference_id,
+                     reason=reason)
     costed = [c.product_id for c in changes if c.quantity > 0 and c.unit_cost is not None]
     products = _load_products({c.product_id for c in changes}, lock_ids=costed)
     _check_references(changes, products)
@@ -391,7 +506,10 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
     locked = _lock_levels(changes)
     pairs_before = {pair: _pair_available(levels.values()) for pair, levels in locked.items()}
     allocations = _allocate(changes, products, locked)
-    _update_costs(allocations, products)
+    new_costs = _new_costs(allocations, products)
+    _check_ranges(changes, allocations, products, new_costs)
+    for product_id, cost in new_costs.items():
+        products[product_id].cost = cost
 
     movements = []
     last_movement = {}
@@ -400,14 +518,13 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         level.on_hand = _q(level.on_hand + allocation.quantity)
         if change.from_reserved:
             level.reserved = _q(level.reserved + allocation.quantity)
-        product = products[change.product_id]
-        unit_cost = change.unit_cost if change.unit_cost is not None else product.cost
         movement = Movement(
             type=change.type, product_id=change.product_id, store_id=change.store_id,
             lot_id=level.lot_id, stock_level_id=level.id, quantity=allocation.quantity,
-            balance_after=level.on_hand, unit_cost=_money(unit_cost), reason=reason,
+            balance_after=level.on_hand,
+            unit_cost=_money(_movement_cost(change, products, new_costs)), reason=reason,
             reference_type=reference_type, reference_id=reference_id,
-            created_by_id=user_id, created_at=_now(),
+            created_by_id=user_id, created_by_api_key_id=api_key_id, created_at=_now(),
         )
         db.session.add(movement)
         movements.append(movement)
@@ -435,6 +552,7 @@ def reserve(changes, *, user_id=None):
     _resolve_lots(outflows, products)
     locked = _lock_levels(outflows)
     allocations = _allocate(outflows, products, locked)
+    _check_reserved(allocations)
     held = []
     for allocation in allocations:
         allocation.level.reserved = _q(allocation.level.reserved - allocation.quantity)
@@ -446,15 +564,29 @@ def reserve(changes, *, user_id=None):
     return held
 
 
+def _check_reserved(allocations):
+    """422 when a reservation would take `reserved` out of its column's range."""
+    reserved = {}
+    for allocation in allocations:
+        level = allocation.level
+        reserved[level.id] = reserved.get(level.id, level.reserved) - allocation.quantity
+        if reserved[level.id] > MAX_QUANTITY:
+            raise ValidationFailed({"quantity": [
+                f"The reserved stock of product {level.product_id} in store "
+                f"{level.store_id} would exceed {MAX_QUANTITY}."]})
+
+
 def release(held):
-    """Give back what `reserve` held (same dicts); never below zero reserved."""
+    """Give back what `reserve` held (same dicts); never below zero reserved.
+
+    Writes `stock_levels.reserved` and flushes; 409 when more than is reserved.
+    """
     changes = [Change(type="order", product_id=h["product_id"], store_id=h["store_id"],
-                      quantity=-_q(h["quantity"]), lot_id=h["lot_id"] or 0,
+                      quantity=-_q(h["quantity"]), lot_id=h["lot_id"],
                       from_reserved=True) for h in held]
     locked = _lock_levels(changes)
-    for held_line in held:
-        level = locked[(held_line["product_id"], held_line["store_id"])].get(
-            held_line["lot_id"] or 0)
+    for held_line, change in zip(held, changes, strict=True):
+        level = locked[(held_line["product_id"], held_line["store_id"])].get(change.lot_key)
         if level is None or level.reserved < _q(held_line["quantity"]):
             raise Conflict("Cannot release more than is reserved.")
         level.reserved = _q(level.reserved - _q(held_line["quantity"]))
@@ -465,9 +597,16 @@ def release(held):
 
 
 def count_differences(store_id, lines):
-    """Lock the counted levels and return [(line, level_or_None, expected)].
+    """Lock the counted levels; return [(line, level, expected, product)] per line.
 
-    Used by stock counts, which then post an adjustment per difference.
+    `level` is the locked `StockLevel` (None when the product, or its lot, was
+    never stocked in the store and the count is zero), `expected` its on_hand
+    (0 without a level), `product` the line's Product. A line counting more
+    than zero creates the lot it names and its (empty) stock level, so that
+    the adjustment posted for the difference has a row to fill; a zero count
+    creates nothing. 422 for unknown products/store, or a tracked product
+    counted without a lot. Used by stock counts, which then post an
+    adjustment per difference.
     """
     # a positive probe creates the lot and level a non-zero count will fill; a
     # zero count of something never stocked must create nothing
@@ -486,7 +625,7 @@ def count_differences(store_id, lines):
     locked = _lock_levels(probes)
     result = []
     for probe, line in zip(probes, lines, strict=True):
-        level = locked[(probe.product_id, store_id)].get(probe.lot_id or 0)  # None: never stocked
+        level = locked[(probe.product_id, store_id)].get(probe.lot_key)  # None: never stocked
         expected = level.on_hand if level is not None else ZERO
         result.append((line, level, expected, products[probe.product_id]))
     return result
