@@ -49,10 +49,19 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REPORTS_DATABASE_URL = _env("REPORTS_DATABASE_URL")
 
-    # flask-limiter: counters must be shared between workers in production
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # flask-limiter. The default keeps the counters in a SQLite file in the
+    # instance folder, shared by every worker process of this machine
+    # (inventory_api/common/ratelimit.py); `redis://host:6379/0` shares them
+    # between machines; `memory://` is per process (tests only).
+    RATELIMIT_STORAGE_URI = _env(
+        "RATELIMIT_STORAGE_URI", f"sqlitefile://{BASE_DIR / 'instance' / 'ratelimit.sqlite'}"
+    )
     RATELIMIT_HEADERS_ENABLED = True
+    # failed logins per (IP, email) and per IP; also wrong current passwords
+    # (per user and per IP) and failed registrations (per IP)
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    # every registration, successful or not, per IP
+    REGISTER_RATE_LIMIT = _env("REGISTER_RATE_LIMIT", "60 per minute")
 
     # flask-smorest / OpenAPI
     API_TITLE = "Inventory API"
@@ -106,3 +115,4 @@ def get_config(name=None):
         return CONFIGS[name]
     except KeyError:
         raise RuntimeError(f"Unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}") from None
+

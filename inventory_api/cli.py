@@ -28,10 +28,9 @@ def register_cli(app):
     @click.option("--name", default="Administrator", show_default=True)
     def create_admin(email, password, name):
         """Create an admin user, or reset an existing admin's password."""
-        from .auth.passwords import hash_password
         from .users.models import User
         from .users.schemas import UserCreateSchema
-        from .users.service import create_user, normalize_email
+        from .users.service import create_user, normalize_email, set_password
 
         if not email or not password:
             _fail("--email and --password are required when not run in a terminal.")
@@ -45,7 +44,7 @@ def register_cli(app):
             if existing.role != "admin":
                 _fail(f"{email} exists with role {existing.role}; refusing to change it.")
             with transaction():
-                existing.password_hash = hash_password(password)
+                set_password(existing, password)  # also revokes its old tokens
                 existing.active = True
             click.echo(f"Password reset for admin {existing.email} (id {existing.id}).")
             return
@@ -124,3 +123,33 @@ def register_cli(app):
                 delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
         click.echo(f"Deleted {result.rowcount} idempotency key(s) older than "
                    f"{older_than_hours} h.")
+
+    @app.cli.command("er-diagram")
+    @click.option("--output", type=click.Path(dir_okay=False, writable=True),
+                  help="Write the Markdown to this file (docs/erd.md) instead of stdout.")
+    @click.option("--check", is_flag=True,
+                  help="Write nothing; exit 1 when --output's file differs from the models.")
+    def er_diagram(output, check):
+        """Print (or write) the Mermaid entity-relationship diagram of every table."""
+        from pathlib import Path
+
+        from .erd import COMMAND, er_diagram_markdown
+
+        text = er_diagram_markdown()
+        if output is None:
+            if check:
+                _fail("--check needs --output FILE.")
+            click.echo(text, nl=False)
+            return
+        path = Path(output)
+        if check:
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current != text:
+                _fail(f"{output} is out of date; run {COMMAND}.")
+            click.echo(f"{output} is up to date.")
+            return
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror}.")
+        click.echo(f"Wrote {output}.")

@@ -61,3 +61,30 @@ def test_only_admins_manage_keys(client, auth, role):
     assert_error(client.get("/api/v1/api-keys/", headers=headers), 403)
     assert_error(client.post("/api/v1/api-keys/", json={"name": "x", "role": "employee"}, headers=headers), 403)
     assert_error(client.delete("/api/v1/api-keys/1", headers=headers), 403)
+
+
+def test_using_a_key_records_last_used_at(client, auth):
+    from datetime import UTC, datetime, timedelta
+
+    admin = auth("admin")
+    reader = client.post("/api/v1/api-keys", json={"name": "reader", "role": "manager"}, headers=admin).json
+    writer = client.post("/api/v1/api-keys", json={"name": "writer", "role": "admin"}, headers=admin).json
+    client.post("/api/v1/api-keys", json={"name": "idle", "role": "employee"}, headers=admin)
+    assert reader["last_used_at"] is None
+    before = datetime.now(UTC) - timedelta(seconds=1)
+
+    assert client.get("/api/v1/products", headers={"X-API-Key": reader["key"]}).status_code == 200
+    created = client.post("/api/v1/api-keys", json={"name": "made by a key", "role": "employee"},
+                          headers={"X-API-Key": writer["key"]})
+    assert created.status_code == 201
+
+    listed = {k["name"]: k for k in client.get("/api/v1/api-keys", headers=admin).json}
+    for name in ("reader", "writer"):
+        used = datetime.fromisoformat(listed[name]["last_used_at"])
+        assert before <= used <= datetime.now(UTC) + timedelta(seconds=1), listed[name]
+    assert listed["idle"]["last_used_at"] is None and listed["made by a key"]["last_used_at"] is None
+
+    # written at most once a minute: a second use in the same minute leaves it as it was
+    client.get("/api/v1/products", headers={"X-API-Key": reader["key"]})
+    again = {k["name"]: k for k in client.get("/api/v1/api-keys", headers=admin).json}
+    assert again["reader"]["last_used_at"] == listed["reader"]["last_used_at"]

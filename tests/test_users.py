@@ -120,3 +120,54 @@ def test_users_endpoints_need_credentials(client):
     for method, path in (("get", "/api/v1/users/"), ("post", "/api/v1/users/"), ("get", "/api/v1/users/1"),
                          ("patch", "/api/v1/users/1"), ("delete", "/api/v1/users/1")):
         assert_error(getattr(client, method)(path, json={}), 401)
+
+
+def test_customer_made_staff_loses_its_client_id_but_the_client_stays(app, client, auth):
+    from inventory_api.clients.models import Client
+    from inventory_api.extensions import db
+
+    admin = auth("admin")
+    customer = client.post("/api/v1/users", json=dict(NEW_USER, role="customer"), headers=admin).json
+    client_id = customer["client_id"]
+    assert isinstance(client_id, int)
+    for role in ("employee", "manager", "admin"):
+        response = client.patch(f"/api/v1/users/{customer['id']}", json={"role": role}, headers=admin)
+        assert response.status_code == 200
+        assert response.json["role"] == role and response.json["client_id"] is None
+        assert client.get(f"/api/v1/users/{customer['id']}", headers=admin).json["client_id"] is None
+        back = client.patch(f"/api/v1/users/{customer['id']}", json={"role": "customer"}, headers=admin)
+        assert isinstance(back.json["client_id"], int)
+    with app.app_context():
+        assert db.session.get(Client, client_id) is not None
+
+
+def test_staff_made_customer_gets_a_client_record(client, auth):
+    admin = auth("admin")
+    clerk = client.post("/api/v1/users", json=NEW_USER, headers=admin).json
+    assert clerk["client_id"] is None
+    response = client.patch(f"/api/v1/users/{clerk['id']}", json={"role": "customer"}, headers=admin)
+    assert response.json["role"] == "customer" and isinstance(response.json["client_id"], int)
+
+
+@pytest.mark.parametrize("field, value", [("name", "Bad\x00Name"), ("name", "tab\there"), ("phone", "555\x07")])
+def test_names_and_phones_refuse_control_characters(client, auth, field, value):
+    admin = auth("admin")
+    body = assert_error(client.post("/api/v1/users", json=dict(NEW_USER, **{field: value}), headers=admin), 422)
+    assert field in body["errors"]["json"]
+    register = {"email": "r@example.com", "password": "buyer-pass-1", "name": "R", field: value}
+    assert field in assert_error(client.post("/api/v1/auth/register", json=register), 422)["errors"]["json"]
+    me = client.patch("/api/v1/auth/me", json={field: value}, headers=admin)
+    assert field in assert_error(me, 422)["errors"]["json"]
+
+
+def test_names_and_phones_are_trimmed_and_a_blank_phone_clears_it(client, auth):
+    admin = auth("admin")
+    user = client.post("/api/v1/users", json=dict(NEW_USER, name="  Clerk  ", phone=" 555 "), headers=admin).json
+    assert user["name"] == "Clerk" and user["phone"] == "555"
+    cleared = client.patch(f"/api/v1/users/{user['id']}", json={"phone": "  "}, headers=admin)
+    assert cleared.json["phone"] is None
+
+
+def test_unknown_user_message(client, auth):
+    body = assert_error(client.get("/api/v1/users/424242", headers=auth("admin")), 404)
+    assert body["message"] == "User not found."

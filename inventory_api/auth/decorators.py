@@ -1,17 +1,26 @@
 """`@require(permission)`: authentication + permission check for every route."""
 
 import hashlib
+import logging
 from copy import deepcopy
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 
 from flask import g, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from ..common.types import utcnow
 from ..errors import AppError, Forbidden
 from ..extensions import db
 from .permissions import has_permission
+
+log = logging.getLogger(__name__)
+
+# `api_keys.last_used_at` is written at most once per this interval per key
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 SECURITY = [{"bearerAuth": []}, {"apiKeyAuth": []}]
 
@@ -60,7 +69,42 @@ def _principal_from_api_key(raw_key):
     key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(raw_key)))
     if key is None or key.revoked_at is not None:
         raise Unauthorized("Invalid or revoked API key.")
+    _record_use(key)
     return Principal(role=key.role, api_key=key)
+
+
+def _record_use(key):
+    """Set the key's `last_used_at` to now, at most once a minute per key (writes only then).
+
+    Most requests write nothing: the loaded value is recent enough. Otherwise
+    a guarded UPDATE (`... WHERE last_used_at IS NULL OR last_used_at <
+    cutoff`) writes it once even when requests race. A writing request runs it
+    in its own unit of work, so it commits with the request's work (a request
+    that fails records nothing); a GET/HEAD, whose session never commits (and
+    on SQLite holds only a read transaction), runs it in a short transaction
+    of its own, whose failure is only logged (bookkeeping never fails a read).
+    """
+    from .models import ApiKey
+
+    now = utcnow()
+    cutoff = now - LAST_USED_RESOLUTION
+    if key.last_used_at is not None and key.last_used_at >= cutoff:
+        return
+    stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < cutoff)
+    stmt = (
+        update(ApiKey)
+        .where(ApiKey.id == key.id, stale)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if request.method not in ("GET", "HEAD"):
+        db.session.execute(stmt)
+        return
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(stmt)
+    except SQLAlchemyError:
+        log.warning("could not record the use of API key %s", key.id, exc_info=True)
 
 
 def authenticate():

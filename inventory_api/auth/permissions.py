@@ -1,6 +1,6 @@
 """The role → permissions table: the one place that says who may do what.
 
-API.md § "Authentication and roles" summarises it. Routes name a permission
+docs/api.md § "Roles and permissions" summarises it. Routes name a permission
 with `@require("products:write")`; nothing else checks roles by name, except
 customer data scoping (a customer sees only its own records).
 """

@@ -1,10 +1,11 @@
 from marshmallow import Schema, fields, validate
 
+from ..common.inputs import Trimmed
 from ..users.schemas import UserSchema
 
 
 class LoginSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    email = Trimmed(required=True, max_length=254)
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
@@ -23,7 +24,7 @@ class AccessTokenSchema(Schema):
 
 
 class ApiKeyCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Trimmed(required=True, max_length=100)
     role = fields.String(
         required=True,
         validate=validate.OneOf(("admin", "manager", "employee")),

@@ -5,16 +5,24 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from ..common.lookup import get_or_404
 from ..common.uow import atomic
-from ..errors import NotFound, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..users.models import User
-from ..users.service import normalize_email
+from ..users.service import normalize_email, set_password
 from .decorators import Unauthorized, hash_api_key
 from .models import ApiKey
-from .passwords import check_password, hash_password
+from .passwords import check_password
 
 BAD_CREDENTIALS = "Invalid email or password."
+
+
+class WrongCurrentPassword(ValidationFailed):
+    """422 on `current_password`; the route counts it as a failed attempt."""
+
+    def __init__(self):
+        super().__init__({"current_password": ["Current password is wrong."]})
 
 
 def authenticate_user(email, password):
@@ -28,9 +36,10 @@ def authenticate_user(email, password):
 
 @atomic
 def change_password(user, current_password, new_password):
+    """Set a new password after checking the current one; revokes the user's earlier tokens."""
     if not check_password(current_password, user.password_hash):
-        raise ValidationFailed({"current_password": ["Current password is wrong."]})
-    user.password_hash = hash_password(new_password)
+        raise WrongCurrentPassword()
+    set_password(user, new_password)
 
 
 @atomic
@@ -55,8 +64,6 @@ def list_api_keys():
 
 @atomic
 def revoke_api_key(key_id):
-    key = db.session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound("API key not found.")
+    key = get_or_404(ApiKey, key_id, "API key")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)

@@ -1,26 +1,46 @@
 """JWT issuing, revocation and flask-jwt-extended error loaders (→ our 401 shape).
 
-An access token carries `rjti`, the id of the refresh token it came from, so
-that logging out revokes both: a token is refused when its own `jti` or its
-`rjti` is in `revoked_tokens`.
+Every token carries `ver`, its user's `token_version` when it was issued; a
+password change or a deactivation bumps the user's version, so every token
+issued before is refused (also after a reactivation). An access token also
+carries `rjti`, the id of the refresh token it came from, so that logging out
+revokes both: a token is refused when its own `jti` or its `rjti` is in
+`revoked_tokens`.
+
+Claims are checked for shape before anything uses them (`_check_claims`): a
+token we did not mint, however validly signed, answers 401, never a 500.
+401 messages are fixed sentences; the library's reasons go to no one.
 """
 
 from datetime import UTC, datetime
 
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from flask_jwt_extended.config import config as jwt_config
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
+from ..common.fields import INT32_MAX
 from ..common.uow import atomic
 from ..errors import error_response
 from ..extensions import db, jwt
+from .decorators import Unauthorized
+
+INVALID_TOKEN = "Invalid token."
+MAX_JTI_LENGTH = 64  # revoked_tokens.jti
+
+
+def _claims(user):
+    return {"ver": user.token_version}
 
 
 def issue_tokens(user):
-    refresh = create_refresh_token(identity=str(user.id))
+    """An access and a refresh token of `user`'s current generation (the login answer)."""
+    refresh = create_refresh_token(identity=str(user.id), additional_claims=_claims(user))
     refresh_jti = decode_token(refresh)["jti"]
-    access = create_access_token(identity=str(user.id), additional_claims={"rjti": refresh_jti})
+    access = create_access_token(
+        identity=str(user.id), additional_claims={**_claims(user), "rjti": refresh_jti}
+    )
     return {
         "access_token": access,
         "refresh_token": refresh,
@@ -31,7 +51,9 @@ def issue_tokens(user):
 
 
 def refresh_access(user, refresh_jti):
-    access = create_access_token(identity=str(user.id), additional_claims={"rjti": refresh_jti})
+    access = create_access_token(
+        identity=str(user.id), additional_claims={**_claims(user), "rjti": refresh_jti}
+    )
     return {
         "access_token": access,
         "token_type": "Bearer",
@@ -62,47 +84,83 @@ def revoke(jwt_payload, user_id):
             )
 
 
+def _is_id(value):
+    return isinstance(value, str) and 0 < len(value) <= MAX_JTI_LENGTH
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_claims(claims):
+    """Raise 401 unless the claims have the shape of a token this app issues.
+
+    `sub` is a user id in ASCII digits within the id range, `type` is access
+    or refresh, `jti` (and `rjti` when present) short strings, `ver` and `exp`
+    non-negative integers. Tokens without `ver` (issued before generations
+    existed) are refused: their owners log in again once.
+    """
+    sub = claims.get("sub")
+    ok = (
+        isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) <= 10
+        and 0 < int(sub) <= INT32_MAX
+        and claims.get("type") in ("access", "refresh")
+        and _is_id(claims.get("jti"))
+        and ("rjti" not in claims or _is_id(claims["rjti"]))
+        and _is_count(claims.get("ver"))
+        and _is_count(claims.get("exp"))
+    )
+    if not ok:
+        raise Unauthorized(INVALID_TOKEN)
+
+
 def register_jwt_handlers():
     from ..users.models import User
     from .models import RevokedToken
 
-    def _user_id(payload):
-        try:
-            return int(payload["sub"])
-        except (KeyError, TypeError, ValueError):
-            return None
+    @jwt.decode_key_loader
+    def decode_key(_header, unverified_claims):
+        """The key to verify signatures with; first refuses claims of the wrong shape.
+
+        This is the one hook that sees the claims as sent (flask-jwt-extended
+        fills in a missing `type` afterwards); the signature is verified next.
+        """
+        _check_claims(unverified_claims)
+        return jwt_config.decode_key
 
     @jwt.token_in_blocklist_loader
     def is_revoked(_header, payload):
         """One query per request: the token's revocation and its user (with stores).
 
-        flask-jwt-extended asks this before `load_user`; the user is kept in
-        `g` for it, so authentication costs a single round trip.
+        Refused when the token's `jti`/`rjti` was revoked or its generation
+        (`ver`) is not the user's current `token_version`. flask-jwt-extended
+        asks this before `load_user`; the user is kept in `g` for it, so
+        authentication costs a single round trip.
         """
         jtis = [payload["jti"]] + ([payload["rjti"]] if payload.get("rjti") else [])
         revoked = exists().where(RevokedToken.jti.in_(jtis)).label("revoked")
-        user_id = _user_id(payload)
         row = db.session.execute(
-            select(User, revoked).options(joinedload(User.stores)).where(User.id == user_id)
-        ).unique().first() if user_id is not None else None
+            select(User, revoked).options(joinedload(User.stores))
+            .where(User.id == int(payload["sub"]))
+        ).unique().first()
         g.jwt_user = row[0] if row is not None else None
         if row is None:  # unknown user: not "revoked", the user lookup refuses it
             return False
-        return bool(row[1])
+        user, is_revoked_jti = row
+        return bool(is_revoked_jti) or payload["ver"] != user.token_version
 
     @jwt.user_lookup_loader
     def load_user(_header, payload):
         user = g.pop("jwt_user", None)
-        if user is None or user.id != _user_id(payload):
-            user_id = _user_id(payload)
-            user = db.session.get(User, user_id) if user_id is not None else None
+        if user is None or user.id != int(payload["sub"]):
+            user = db.session.get(User, int(payload["sub"]))
         return user if user is not None and user.active else None
 
     def unauthorized(message):
         return error_response(401, message)
 
-    jwt.unauthorized_loader(lambda reason: unauthorized("Missing credentials: " + reason))
-    jwt.invalid_token_loader(lambda reason: unauthorized("Invalid token: " + reason))
+    jwt.unauthorized_loader(lambda _reason: unauthorized("Missing credentials."))
+    jwt.invalid_token_loader(lambda _reason: unauthorized(INVALID_TOKEN))
     jwt.expired_token_loader(lambda _h, _p: unauthorized("The token has expired."))
     jwt.revoked_token_loader(lambda _h, _p: unauthorized("The token has been revoked."))
     jwt.needs_fresh_token_loader(lambda _h, _p: unauthorized("A fresh token is required."))

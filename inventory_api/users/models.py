@@ -1,4 +1,4 @@
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.types import TimestampMixin
@@ -13,6 +13,11 @@ user_stores = Table(
 
 
 class User(TimestampMixin, db.Model):
+    """A person who logs in. `token_version` is the generation of its tokens:
+    every access and refresh token carries it (claim `ver`), and bumping it
+    (password change, deactivation) makes every token issued before refused.
+    """
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,6 +28,7 @@ class User(TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), unique=True)
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     stores = relationship("Store", secondary=user_stores, lazy="selectin", order_by="Store.id")
     client = relationship("Client", foreign_keys=[client_id])

@@ -2,7 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..auth.permissions import ROLES
 from ..common.fields import Id
-from ..common.inputs import Email
+from ..common.inputs import Email, Trimmed
 from ..common.pagination import sort_field
 
 
@@ -19,11 +19,13 @@ def Password(**kwargs):  # noqa: N802 - field factory
 
 
 def Name(**kwargs):  # noqa: N802
-    return fields.String(validate=validate.Length(min=1, max=120), **kwargs)
+    """A person's name: trimmed, 1-120 characters, no control characters."""
+    return Trimmed(max_length=120, **kwargs)
 
 
 def Phone(**kwargs):  # noqa: N802
-    return fields.String(validate=validate.Length(max=40), allow_none=True, **kwargs)
+    """An optional phone number: trimmed, at most 40 characters; blank or null clears it."""
+    return Trimmed(max_length=40, blank_as_none=True, **kwargs)
 
 
 class UserSchema(Schema):
@@ -62,7 +64,7 @@ class UserUpdateSchema(Schema):
 class UserQuerySchema(Schema):
     role = fields.String(validate=validate.OneOf(ROLES))
     active = fields.Boolean()
-    q = fields.String(validate=validate.Length(min=1, max=100))
+    q = Trimmed(max_length=100, blank_as_none=True)
     sort = sort_field({"id", "email", "name", "created_at"}, "id")
 
 

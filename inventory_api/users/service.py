@@ -1,12 +1,19 @@
-"""Users: creation, updates, deactivation. Users are never hard-deleted."""
+"""Users: creation, updates, deactivation. Users are never hard-deleted.
+
+A password change and a deactivation bump the user's `token_version`, which
+every token carries: all tokens issued before are refused from then on, also
+after a reactivation (auth/tokens.py compares the generation).
+"""
 
 from sqlalchemy import select
 
 from ..auth.passwords import hash_password
 from ..clients.models import Client
+from ..common.lookup import get_or_404
 from ..common.pagination import apply_sort, contains_any
+from ..common.unique import ensure_unique
 from ..common.uow import atomic
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..stores.models import Store
 from .models import User
@@ -17,10 +24,8 @@ def normalize_email(email):
 
 
 def get_user(user_id):
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("User not found.")
-    return user
+    """The user with this id, or 404."""
+    return get_or_404(User, user_id, "User")
 
 
 def search_users(args):
@@ -46,11 +51,10 @@ def _stores(store_ids):
     return stores
 
 
-def _email_taken(email, exclude_id=None):
-    stmt = select(User.id).where(User.email == email)
-    if exclude_id is not None:
-        stmt = stmt.where(User.id != exclude_id)
-    return db.session.scalar(stmt) is not None
+def _ensure_email_free(email, exclude_id=None):
+    """409 when another user has this (already lower-cased) email. Reads only."""
+    ensure_unique(User.email, email, exclude_id=exclude_id, field="email",
+                  label="A user with this email", normalize=None)
 
 
 def _new_client_for(user):
@@ -62,11 +66,24 @@ def _new_client_for(user):
     return client
 
 
+def revoke_tokens(user):
+    """Refuse every token issued to `user` so far (bumps `token_version`; flushes nothing).
+
+    Computed in SQL (`token_version + 1`), so two concurrent bumps both count.
+    """
+    user.token_version = User.token_version + 1
+
+
+def set_password(user, password):
+    """Hash and store a new password and revoke the user's earlier tokens (no flush)."""
+    user.password_hash = hash_password(password)
+    revoke_tokens(user)
+
+
 @atomic
 def create_user(data):
     email = normalize_email(data["email"])
-    if _email_taken(email):
-        raise Conflict("A user with this email already exists.", errors={"email": email})
+    _ensure_email_free(email)
     user = User(
         email=email,
         password_hash=hash_password(data["password"]),
@@ -88,19 +105,28 @@ def register_customer(data):
 
 @atomic
 def update_user(user, data, *, acting_user=None):
+    """Apply a partial update; returns the user.
+
+    A new password or a deactivation revokes the user's earlier tokens. A
+    customer made staff loses its `client_id` (the client record stays: it is
+    the business's data); staff made customer gets a new client record.
+    """
     if "email" in data:
         email = normalize_email(data["email"])
-        if _email_taken(email, exclude_id=user.id):
-            raise Conflict("A user with this email already exists.", errors={"email": email})
+        _ensure_email_free(email, exclude_id=user.id)
         user.email = email
     if acting_user is not None and acting_user.id == user.id:
         if data.get("active") is False or data.get("role", user.role) != user.role:
             raise Conflict("You cannot deactivate yourself or change your own role.")
+    if data.get("active") is False and user.active:
+        revoke_tokens(user)
+    if data.get("role", user.role) != "customer":
+        user.client_id = None
     for name in ("name", "phone", "role", "active"):
         if name in data:
             setattr(user, name, data[name])
     if "password" in data:
-        user.password_hash = hash_password(data["password"])
+        set_password(user, data["password"])
     if "store_ids" in data:
         user.stores = _stores(data["store_ids"])
     if user.role == "customer" and user.client_id is None:
@@ -110,6 +136,9 @@ def update_user(user, data, *, acting_user=None):
 
 @atomic
 def deactivate_user(user, *, acting_user=None):
+    """Mark the user inactive and revoke its tokens (users are never deleted)."""
     if acting_user is not None and acting_user.id == user.id:
         raise Conflict("You cannot deactivate yourself.")
+    if user.active:
+        revoke_tokens(user)
     user.active = False
