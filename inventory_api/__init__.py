@@ -10,8 +10,12 @@
 """
 
 import json
+import os
+from urllib.parse import urlsplit
 
 from flask import Flask, has_request_context, request
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import Map, RequestRedirect
 
 from config import get_config
 
@@ -19,25 +23,44 @@ from .errors import error_response, register_error_handlers
 from .extensions import api, cors, db, jwt, limiter, migrate
 from .logging_setup import configure_logging, register_request_id
 
-BLUEPRINTS = (
-    "inventory_api.ops.routes",
-    "inventory_api.auth.routes",
-    "inventory_api.users.routes",
-    "inventory_api.auth.api_keys",
-    "inventory_api.categories.routes",
-    "inventory_api.products.routes",
-    "inventory_api.suppliers.routes",
-    "inventory_api.clients.routes",
-    "inventory_api.stores.routes",
-    "inventory_api.stock.routes",
-    "inventory_api.stock.routes:transfers_blp",
-    "inventory_api.stock.routes:counts_blp",
-    "inventory_api.stock.routes:alerts_blp",
-)
+DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024  # bytes; MAX_CONTENT_LENGTH overrides
+MAX_JSON_DEPTH = 64  # nesting levels of arrays/objects; our bodies use fewer than 5
+
+
+class _UrlMap(Map):
+    """URL rules that never merge doubled slashes: `/api/v1//products` is a 404."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("merge_slashes", False)
+        super().__init__(*args, **kwargs)
+
+
+class InventoryApp(Flask):
+    """Flask that answers in JSON (or with no body) where Flask would send HTML.
+
+    OPTIONS answers 204 with `Allow` (flask-cors adds its headers to it); a
+    routing redirect is JSON with a relative `Location`, never a URL built
+    from the request's `Host` header.
+    """
+
+    url_map_class = _UrlMap
+
+    def make_default_options_response(self):
+        response = super().make_default_options_response()
+        response.status_code = 204
+        del response.headers["Content-Type"]
+        return response
+
+    def handle_http_exception(self, e):
+        if isinstance(e, RequestRedirect):
+            target = urlsplit(e.new_url)._replace(scheme="", netloc="").geturl()
+            return error_response(e.code, "This resource lives at another path.",
+                                  headers={"Location": target})
+        return super().handle_http_exception(e)
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True)
+    app = InventoryApp(__name__, instance_relative_config=True)
     config = get_config((test_config or {}).get("APP_ENV"))
     if hasattr(config, "validate"):
         config.validate()
@@ -64,6 +87,9 @@ def create_app(test_config=None):
         "info": {"description": __doc__},
     }
     app.json.sort_keys = False
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = int(
+            os.environ.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_CONTENT_LENGTH)
 
     configure_logging(app)
     register_request_id(app)
@@ -75,6 +101,8 @@ def create_app(test_config=None):
 
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_item)
     jwt.init_app(app)
+    from .common import ratelimit  # noqa: F401  (registers the sqlitefile:// storage)
+
     limiter.init_app(app)
     cors.init_app(app, origins=app.config["CORS_ORIGINS"] or [], expose_headers=[
         "X-Pagination", "X-Request-ID", "ETag", "Location", "Retry-After"])
@@ -93,11 +121,7 @@ def create_app(test_config=None):
 
     register_converters(app, api)
 
-    import importlib
-
-    for entry in BLUEPRINTS:
-        module_name, _, attribute = entry.partition(":")
-        api.register_blueprint(getattr(importlib.import_module(module_name), attribute or "blp"))
+    _register_blueprints()
 
     from .ops.routes import register_swagger_assets
 
@@ -110,9 +134,47 @@ def create_app(test_config=None):
     return app
 
 
+def _register_blueprints():
+    """Register every domain's blueprints on the API (imported here, once models exist)."""
+    from .auth.api_keys import blp as api_keys_blp
+    from .auth.routes import blp as auth_blp
+    from .categories.routes import blp as categories_blp
+    from .clients.routes import blp as clients_blp
+    from .ops.routes import blp as ops_blp
+    from .products.routes import blp as products_blp
+    from .stock.routes import alerts_blp, counts_blp, transfers_blp
+    from .stock.routes import blp as stock_blp
+    from .stores.routes import blp as stores_blp
+    from .suppliers.routes import blp as suppliers_blp
+    from .users.routes import blp as users_blp
+
+    api.register_blueprint(ops_blp)
+    api.register_blueprint(auth_blp)
+    api.register_blueprint(users_blp)
+    api.register_blueprint(api_keys_blp)
+    api.register_blueprint(categories_blp)
+    api.register_blueprint(products_blp)
+    api.register_blueprint(suppliers_blp)
+    api.register_blueprint(clients_blp)
+    api.register_blueprint(stores_blp)
+    api.register_blueprint(stock_blp)
+    api.register_blueprint(transfers_blp)
+    api.register_blueprint(counts_blp)
+    api.register_blueprint(alerts_blp)
+
+
 def _database_uri(uri):
+    """The database URL with our driver defaults.
+
+    MySQL/MariaDB: charset utf8mb4 unless given. PostgreSQL: psycopg 3 for a
+    bare `postgresql://` and for the `postgres://` spelling some hosts hand
+    out (SQLAlchemy refuses the latter).
+    """
     if uri.startswith("mysql") and "charset=" not in uri:
         uri += ("&" if "?" in uri else "?") + "charset=utf8mb4"
+    for bare in ("postgres://", "postgresql://"):
+        if uri.startswith(bare):
+            uri = "postgresql+psycopg://" + uri[len(bare):]
     return uri
 
 
@@ -160,13 +222,33 @@ def _expects_json_body():
     return any(arg.get("location", "json") == "json" for arg in arguments)
 
 
+def _too_deep(data, limit=MAX_JSON_DEPTH):
+    """Whether arrays/objects in `data` nest deeper than `limit` (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (list, dict)):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _register_body_checks(app):
-    """415 for non-JSON bodies, 400 for JSON that no database could store."""
+    """413 for bodies over MAX_CONTENT_LENGTH, 415 for non-JSON bodies, 400 for JSON
+    that is malformed, nested too deeply or holds text no database could store.
+
+    A JSON `null` is valid JSON: it goes on to the view's schema (422).
+    """
 
     @app.before_request
     def check_body():
         if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
             return None
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and limit and request.content_length > limit:
+            return error_response(413, f"The request body is larger than {limit} bytes.")
         has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
         if not has_body:
             if _expects_json_body():
@@ -174,9 +256,21 @@ def _register_body_checks(app):
             return None
         if not request.is_json:
             return error_response(415, "Send the body as application/json.")
-        data = request.get_json(silent=True)
-        if data is None:
+        if request.content_length is None and limit and \
+                request.environ.get("wsgi.input_terminated"):
+            # A streamed (chunked) body: werkzeug stops reading quietly at the
+            # limit, so look for one byte more.
+            request.get_data()
+            if request.input_stream.read(1):
+                return error_response(413, f"The request body is larger than {limit} bytes.")
+        try:
+            data = request.get_json()
+        except BadRequest:
             return error_response(400, "The request body is not valid JSON.")
+        except RecursionError:
+            return error_response(400, "The request body is nested too deeply.")
+        if _too_deep(data):
+            return error_response(400, "The request body is nested too deeply.")
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

@@ -1,6 +1,6 @@
 """One error shape for every failure.
 
-Every error answers `{"code", "status", "message", "errors"?}` (API.md §
+Every error answers `{"code", "status", "message", "errors"?}` (docs/api.md §
 Conventions). Domain code raises `AppError` subclasses or calls
 `flask_smorest.abort`; database integrity problems become 409; anything
 unexpected becomes a 500 with a generic message (the trace goes to the log

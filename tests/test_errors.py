@@ -1,4 +1,4 @@
-"""Every error status answers in the contract's shape (API.md § Conventions)."""
+"""Every error status answers in the contract's shape (docs/api.md § Conventions)."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""Every route but the public ones answers 401 without credentials (API.md § Conventions)."""
+"""Every route but the public ones answers 401 without credentials (docs/api.md § Conventions)."""
 
 import re
 

@@ -1,7 +1,8 @@
 """URL converters: `<int:id>` only matches ids a table can hold (1 .. 2**31-1).
 
 A larger number in a path is a 404 like any unknown id, instead of an
-overflow in the database driver.
+overflow in the database driver; so is a number written with other than
+ASCII digits (werkzeug's digit pattern also matches `١٢`).
 """
 
 from werkzeug.routing import IntegerConverter
@@ -10,6 +11,8 @@ from .fields import INT32_MAX
 
 
 class IdConverter(IntegerConverter):
+    regex = r"[0-9]+"
+
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", INT32_MAX)

@@ -6,6 +6,10 @@ from decimal import Decimal, InvalidOperation
 from marshmallow import ValidationError, fields
 
 INT32_MAX = 2**31 - 1
+# Python's int() and Decimal() also read other scripts' digits ("١٢" is 12),
+# underscores and surrounding spaces: the API takes ASCII digits only.
+ASCII_INTEGER = re.compile(r"-?[0-9]+")
+ASCII_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class StrictInt(fields.Integer):
@@ -29,6 +33,17 @@ class StrictInt(fields.Integer):
         if self.maximum is not None and result > self.maximum:
             raise ValidationError(f"Must be at most {self.maximum}.")
         return result
+
+
+class QueryInt(fields.Integer):
+    """An integer given as text (query string): ASCII digits only, optional leading `-`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        if isinstance(value, str) and not ASCII_INTEGER.fullmatch(value):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Id(StrictInt):
@@ -65,7 +80,7 @@ class FixedDecimal(fields.Field):
         digits = self.max_digits - self.places
         non_negative = self.positive or (self.minimum is not None and self.minimum >= 0)
         sign = "" if non_negative else "-?"
-        pattern = rf"^{sign}\d{{1,{digits}}}(\.\d{{1,{self.places}}})?$"
+        pattern = rf"^{sign}[0-9]{{1,{digits}}}(\.[0-9]{{1,{self.places}}})?$"
         string = {"type": "string", "pattern": pattern}
         largest = Decimal(10) ** digits - self.quantum
         number = {"type": "number", "multipleOf": float(self.quantum), "maximum": float(largest)}
@@ -87,7 +102,7 @@ class FixedDecimal(fields.Field):
             raise ValidationError("Not a valid decimal.")
         if isinstance(value, str):
             text = value.strip()
-            if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+            if not ASCII_DECIMAL.fullmatch(text):
                 raise ValidationError("Not a valid decimal string.")
         else:
             text = repr(value)
