@@ -1,11 +1,13 @@
 """Clients (customers of the business, with or without a login).
 
-`frequent`, `has_debt` and the sorts by `total_spent` / `last_purchase_at`
-need sales and debts, which do not exist yet. Until they do, `frequent=true`
-and `has_debt=true` match no client (and `=false` every client), and those
-sorts fall back to `id`. Each has one function below to fill in: give it a
-correlated subquery over sales/debts and the list keeps a constant number of
-queries.
+The `frequent` and `has_debt` filters and the `total_spent` /
+`last_purchase_at` sorts are computed from sales and debts, which refer to
+clients: this package never imports them. Those domains register what they
+contribute with `register_filter(name, condition)` and
+`register_sort(name, column)` when they are imported; a filter or sort that
+nobody registered matches no client (`true`) / every client (`false`) and
+orders by id. Contributions are SQL expressions correlated to `Client.id`, so
+the list keeps a constant number of queries per page.
 """
 
 from sqlalchemy import false, select, true
@@ -34,22 +36,34 @@ def get_client(client_id, *, principal=None):
     return get_or_404(Client, client_id)
 
 
-def _frequent_clause(value):
-    """Clients with ≥ 3 sales in the last 90 days (no sales yet: nobody)."""
-    return false() if value else true()
+# name -> function() returning a SQL condition on Client (e.g. an EXISTS correlated to Client.id)
+_FILTERS = {}
+# name -> function() returning a SQL column expression per client, for `sort`
+_SORTS = {}
 
 
-def _has_debt_clause(value):
-    """Clients with an open debt (no debts yet: nobody)."""
-    return false() if value else true()
+def register_filter(name, condition):
+    """Let a referring domain answer the boolean filter `name` (`frequent`, `has_debt`).
+
+    `condition()` returns the SQL condition for `name=true`; `name=false` is its negation.
+    """
+    _FILTERS[name] = condition
 
 
-def _total_spent_column():
-    return Client.id  # Σ sales.total per client, once sales exist
+def register_sort(name, column):
+    """Let a referring domain provide the sort key `name` (`total_spent`, `last_purchase_at`).
+
+    `column()` returns a SQL expression per client (e.g. a correlated scalar subquery).
+    """
+    _SORTS[name] = column
 
 
-def _last_purchase_column():
-    return Client.id  # max(sales.created_at) per client, once sales exist
+def _filter_clause(name, value):
+    condition = _FILTERS.get(name)
+    if condition is None:  # nothing registered: no client has it
+        return false() if value else true()
+    clause = condition()
+    return clause if value else ~clause
 
 
 def search_clients(args):
@@ -58,16 +72,12 @@ def search_clients(args):
         stmt = stmt.where(
             contains_any([Client.name, Client.email, Client.phone, Client.tax_id], args["q"])
         )
-    if "frequent" in args:
-        stmt = stmt.where(_frequent_clause(args["frequent"]))
-    if "has_debt" in args:
-        stmt = stmt.where(_has_debt_clause(args["has_debt"]))
-    columns = {
-        "id": Client.id,
-        "name": Client.name,
-        "total_spent": _total_spent_column(),
-        "last_purchase_at": _last_purchase_column(),
-    }
+    for name in ("frequent", "has_debt"):
+        if name in args:
+            stmt = stmt.where(_filter_clause(name, args[name]))
+    columns = {"id": Client.id, "name": Client.name}
+    for name in ("total_spent", "last_purchase_at"):
+        columns[name] = _SORTS[name]() if name in _SORTS else Client.id
     return apply_sort(stmt, args["sort"], columns, Client.id)
 
 
