@@ -137,7 +137,7 @@ def register_error_handlers(app):
         from .extensions import db
 
         db.session.rollback()
-        code = getattr(error.orig, "args", [None])[0]
+        code = (getattr(error.orig, "args", None) or [None])[0]
         if code == 4025:  # MariaDB CHECK constraint violated
             return error_response(409, "The request conflicts with a data constraint.")
         log.error("database error", exc_info=error, extra={"request_id": g.get("request_id")})

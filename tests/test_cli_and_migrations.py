@@ -117,3 +117,15 @@ def test_prune_idempotency_keys_keeps_recent_ones(app, runner):
     assert too_short.exit_code != 0
     with app.app_context():
         assert list(db.session.scalars(select(IdempotencyKey.key))) == ["new"]
+
+
+def test_database_urls_pick_our_drivers():
+    """PostgreSQL URLs use psycopg 3 however they are spelled; MySQL gets utf8mb4."""
+    from inventory_api import _database_uri
+
+    assert _database_uri("postgresql://u:p@db:5432/inv") == "postgresql+psycopg://u:p@db:5432/inv"
+    assert _database_uri("postgres://u@db/inv") == "postgresql+psycopg://u@db/inv"
+    assert _database_uri("postgresql+psycopg://u@db/inv") == "postgresql+psycopg://u@db/inv"
+    assert _database_uri("mysql+pymysql://u@db/inv") == "mysql+pymysql://u@db/inv?charset=utf8mb4"
+    assert _database_uri("mysql+pymysql://u@db/inv?charset=latin1").endswith("?charset=latin1")
+    assert _database_uri("sqlite:///x.db") == "sqlite:///x.db"

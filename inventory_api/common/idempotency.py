@@ -2,13 +2,15 @@
 
 `@unit_of_work` goes between `@require` and `@blp.arguments` on a view. It
 
-* runs the view as one transaction, retried whole on a MySQL deadlock or
-  lock-wait timeout (1213/1205);
+* runs the view as one transaction, retried whole on a deadlock, lock-wait
+  timeout or serialization failure (`uow.is_retryable`: MySQL 1213/1205,
+  PostgreSQL 40P01/40001/55P03);
 * with an `Idempotency-Key` header, stores (caller, key, request hash, status,
   body) in the *same* transaction as the effect. A retry with the same key and
   body replays the stored response (header `Idempotent-Replayed: true`); the
   same key with another body is 409, and so is a key whose first request is
-  still running. Only successful (2xx) responses are stored: a refused request
+  still running. A key is 1-255 characters after trimming, with no control
+  characters (422). Only successful (2xx) responses are stored: a refused request
   wrote nothing, so retrying it simply runs it again.
 
 Keys are kept per caller (user or API key) until `flask prune-idempotency-keys`
@@ -26,11 +28,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from .inputs import CONTROL, CONTROL_CHARACTERS
 from .models import IdempotencyKey
-from .uow import MAX_ATTEMPTS, backoff, is_retryable, mysql_error_code, transaction
+from .uow import MAX_ATTEMPTS, backoff, is_retryable, mysql_error_code, sqlstate, transaction
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# documented: visible at both ends (HTTP strips the rest), no control characters
+KEY_PATTERN = rf"^[^\s{CONTROL}](?:[^{CONTROL}]*[^\s{CONTROL}])?$"
 
 
 def _owner():
@@ -74,12 +79,27 @@ KEY_LOCK_WAIT_SECONDS = 2
 
 
 def _insert_without_waiting_long(record):
-    """Insert the key's row; on MySQL wait at most a moment for a twin request's lock.
+    """Insert the key's row, waiting at most a moment for a twin request's lock.
 
     A twin still running holds the same (owner, key) row uncommitted: instead of
-    queueing behind it, give up quickly (1205) and answer 409.
+    queueing behind it, give up after KEY_LOCK_WAIT_SECONDS and answer 409
+    (MySQL error 1205, PostgreSQL SQLSTATE 55P03; see `_still_running`).
+    Writes the row (flushed, not committed).
     """
-    if db.session.get_bind().dialect.name != "mysql":
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # SET LOCAL lasts until the transaction ends, so a failed insert (which
+        # aborts the transaction) needs no reset: the rollback drops it. After a
+        # good insert, go back to the configured value (DEFAULT: the server's,
+        # role's or connection's setting) so the stock locks of the unit of work
+        # wait as long as they normally do.
+        connection = db.session.connection()
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{KEY_LOCK_WAIT_SECONDS}s'")
+        db.session.add(record)
+        db.session.flush()
+        connection.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
+        return
+    if dialect != "mysql":
         db.session.add(record)
         db.session.flush()
         return
@@ -92,6 +112,11 @@ def _insert_without_waiting_long(record):
         db.session.flush()
     finally:
         connection.exec_driver_sql("SET SESSION innodb_lock_wait_timeout = DEFAULT")
+
+
+def _still_running(error):
+    """True when inserting the key gave up waiting for a twin's uncommitted row."""
+    return mysql_error_code(error) == 1205 or sqlstate(error) == "55P03"
 
 
 def _attempt(view, args, kwargs, key, owner, request_hash):
@@ -108,7 +133,7 @@ def _attempt(view, args, kwargs, key, owner, request_hash):
             db.session.rollback()
             return _replay(_find(owner, key), request_hash)
         except DBAPIError as error:
-            if mysql_error_code(error) == 1205:
+            if _still_running(error):
                 db.session.rollback()
                 raise Conflict("A request with this Idempotency-Key is still being processed.") \
                     from None
@@ -134,6 +159,9 @@ def unit_of_work(view):
                 raise ValidationFailed(
                     {HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} characters."]}, location="headers"
                 )
+            if CONTROL_CHARACTERS.search(key):  # PostgreSQL cannot even compare a NUL
+                raise ValidationFailed(
+                    {HEADER: ["Must not contain control characters."]}, location="headers")
         owner = _owner()
         request_hash = _request_hash()
         for attempt in range(MAX_ATTEMPTS):
@@ -152,7 +180,8 @@ def unit_of_work(view):
         "in": "header",
         "name": HEADER,
         "required": False,
-        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
+                   "pattern": KEY_PATTERN},
         "description": "Retry-safe key: the same key and body replay the first response.",
     })
     responses = wrapper._apidoc.setdefault("response", {}).setdefault("responses", {})

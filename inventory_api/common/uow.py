@@ -12,8 +12,10 @@ with its `Idempotency-Key` record, and a failure anywhere leaves nothing
 written. Helpers called by services never commit; they add and flush.
 
 `is_retryable` names the database errors after which the whole unit of work
-may run again (deadlocks, lock-wait timeouts, serialization failures);
-`@unit_of_work` retries them.
+may run again: on MySQL/MariaDB deadlock (1213) and lock-wait timeout (1205),
+on PostgreSQL deadlock (SQLSTATE 40P01), serialization failure (40001) and
+lock-wait timeout (55P03).
+`@unit_of_work` rolls back and retries them.
 """
 
 import random
@@ -26,6 +28,9 @@ from sqlalchemy.exc import DBAPIError
 from ..extensions import db
 
 RETRYABLE_MYSQL_ERRORS = (1213, 1205)  # deadlock, lock wait timeout
+# PostgreSQL: deadlock, serialization failure, lock wait over `lock_timeout` (only
+# when a server/role sets one: the default waits; common/idempotency.py sets its own)
+RETRYABLE_SQLSTATES = ("40P01", "40001", "55P03")
 MAX_ATTEMPTS = 5
 
 _DEPTH = "uow_depth"
@@ -71,12 +76,22 @@ def atomic(func):
 
 
 def mysql_error_code(error):
+    """The MySQL/MariaDB error number of a wrapped driver error, else None."""
     args = getattr(getattr(error, "orig", None), "args", None) or ()
     return args[0] if args and isinstance(args[0], int) else None
 
 
+def sqlstate(error):
+    """The PostgreSQL SQLSTATE (e.g. "40P01") of a wrapped psycopg error, else None."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None)
+
+
 def is_retryable(error):
-    return isinstance(error, DBAPIError) and mysql_error_code(error) in RETRYABLE_MYSQL_ERRORS
+    """True for a database error after which the whole unit of work may run again."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return (mysql_error_code(error) in RETRYABLE_MYSQL_ERRORS
+            or sqlstate(error) in RETRYABLE_SQLSTATES)
 
 
 def backoff(attempt):
