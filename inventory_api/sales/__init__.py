@@ -1,0 +1,1 @@
+"""Sales at the point of sale: sales, their lines, returns and cancellations."""
