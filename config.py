@@ -63,6 +63,11 @@ class Config:
     # every registration, successful or not, per IP
     REGISTER_RATE_LIMIT = _env("REGISTER_RATE_LIMIT", "60 per minute")
 
+    # customer orders: the store of an order that names none (default: the active
+    # store with the lowest id) and when `expire-orders` cancels a pending one
+    DEFAULT_ORDER_STORE_ID = _env("DEFAULT_ORDER_STORE_ID")
+    ORDER_EXPIRY_HOURS = _env("ORDER_EXPIRY_HOURS", "72")
+
     # flask-smorest / OpenAPI
     API_TITLE = "Inventory API"
     API_VERSION = "v1"

@@ -140,8 +140,11 @@ def _register_blueprints():
     from .auth.routes import blp as auth_blp
     from .categories.routes import blp as categories_blp
     from .clients.routes import blp as clients_blp
+    from .debts.routes import blp as debts_blp
     from .ops.routes import blp as ops_blp
+    from .orders.routes import blp as orders_blp
     from .products.routes import blp as products_blp
+    from .sales.routes import blp as sales_blp
     from .stock.routes import alerts_blp, counts_blp, transfers_blp
     from .stock.routes import blp as stock_blp
     from .stores.routes import blp as stores_blp
@@ -161,6 +164,9 @@ def _register_blueprints():
     api.register_blueprint(transfers_blp)
     api.register_blueprint(counts_blp)
     api.register_blueprint(alerts_blp)
+    api.register_blueprint(orders_blp)
+    api.register_blueprint(debts_blp)
+    api.register_blueprint(sales_blp)
 
 
 def _database_uri(uri):

@@ -124,6 +124,34 @@ def register_cli(app):
         click.echo(f"Deleted {result.rowcount} idempotency key(s) older than "
                    f"{older_than_hours} h.")
 
+    @app.cli.command("expire-orders")
+    @click.option("--older-than-hours", type=click.IntRange(min=0), default=None,
+                  help="Cancel pending orders older than this "
+                       "(default: the ORDER_EXPIRY_HOURS setting, 72).")
+    def expire_orders(older_than_hours):
+        """Cancel pending orders older than N hours and release their reservations.
+
+        Each order is its own transaction; an order confirmed or cancelled
+        meanwhile is left alone, so running it again does nothing new.
+        """
+        from .orders import service as orders
+
+        if older_than_hours is None:
+            try:
+                older_than_hours = orders.expiry_hours()
+            except ValueError as error:
+                _fail(str(error))
+        expired = []
+        for order_id in orders.expirable_order_ids(older_than_hours):
+            with transaction():
+                if orders.expire_order(order_id):
+                    expired.append(order_id)
+        if expired:
+            click.echo(f"Expired {len(expired)} pending order(s) older than "
+                       f"{older_than_hours} h: {', '.join(map(str, expired))}.")
+        else:
+            click.echo(f"No pending orders older than {older_than_hours} h.")
+
     @app.cli.command("er-diagram")
     @click.option("--output", type=click.Path(dir_okay=False, writable=True),
                   help="Write the Markdown to this file (docs/erd.md) instead of stdout.")

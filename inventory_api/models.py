@@ -4,7 +4,22 @@ from .auth.models import ApiKey, RevokedToken  # noqa: F401
 from .categories.models import Category  # noqa: F401
 from .clients.models import Client  # noqa: F401
 from .common.models import IdempotencyKey  # noqa: F401
+from .debts.models import Debt, Payment, PaymentAllocation  # noqa: F401
+from .orders.models import (  # noqa: F401
+    Order,
+    OrderLine,
+    OrderReservation,
+    OrderStatusChange,
+)
 from .products.models import Product  # noqa: F401
+from .sales.models import (  # noqa: F401
+    DocumentCounter,
+    Sale,
+    SaleLine,
+    SaleLineLot,
+    SaleReturn,
+    SaleReturnLine,
+)
 from .stock.models import (  # noqa: F401
     Lot,
     LowStockEvent,

@@ -118,7 +118,12 @@ class Movement(db.Model):
 
 
 class LowStockEvent(db.Model):
-    """Stock of a (product, store) crossed down to its minimum; resolved when back above."""
+    """Stock of a (product, store) crossed down to its minimum; resolved when back above.
+
+    `movement_id` is the movement that crossed it, or None when a reservation
+    did (a pending order); `reference_type`/`reference_id` name the document
+    behind either (None for a manual movement).
+    """
 
     __tablename__ = "low_stock_events"
     __table_args__ = (Index("ix_low_stock_events_open", "product_id", "store_id", "resolved_at"),)
@@ -128,7 +133,9 @@ class LowStockEvent(db.Model):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
     available: Mapped[Decimal] = mapped_column(Quantity())
     min_stock: Mapped[Decimal] = mapped_column(Quantity())
-    movement_id: Mapped[int] = mapped_column(ForeignKey("movements.id"), index=True)
+    movement_id: Mapped[int | None] = mapped_column(ForeignKey("movements.id"), index=True)
+    reference_type: Mapped[str | None] = mapped_column(String(20))
+    reference_id: Mapped[int | None] = mapped_column(Integer)
     resolved_by_movement_id: Mapped[int | None] = mapped_column(ForeignKey("movements.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

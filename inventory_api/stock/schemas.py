@@ -304,7 +304,13 @@ class EventSchema(Schema):
     store_id = fields.Integer()
     available = QuantityField()
     min_stock = QuantityField()
-    movement_id = fields.Integer()
+    movement_id = fields.Integer(
+        allow_none=True, metadata={"description": "The movement that crossed the minimum; "
+                                                  "null when a reservation (order) did."})
+    reference_type = fields.String(
+        allow_none=True, metadata={"description": "The document behind it (e.g. `order`); "
+                                                  "null for a manual movement."})
+    reference_id = fields.Integer(allow_none=True)
     resolved_by_movement_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)

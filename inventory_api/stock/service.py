@@ -29,8 +29,10 @@ orders and purchase receipts) goes through `post_movements` (or `reserve` /
    the lot that expires first (FEFO), then the oldest, splitting as needed.
    A lot created by an inflow remembers its supplier and purchase order.
 6. Alerts. When a (product, store) goes from above its minimum to at or below
-   it, a low-stock event is written with the movement; it is resolved when
-   stock rises above the minimum again.
+   it (its available stock: movements and reservations both count), a
+   low-stock event is written with the movement (or, for a reservation, with
+   no movement) and the document's reference; it is resolved when stock
+   rises above the minimum again (a movement, or a released reservation).
 
 The service adds and flushes but never commits: it runs inside the caller's
 unit of work (`common.uow.atomic`, or `@unit_of_work` around an HTTP request,
@@ -450,9 +452,17 @@ def _pair_available(levels):
     return sum((level.on_hand - level.reserved for level in levels), ZERO)
 
 
-def _update_alerts(pairs_before, locked, products, last_movement):
-    """Open an event when a pair crosses down to its minimum; resolve it when back above."""
-    pairs = sorted(pairs_before)
+def _update_alerts(pairs_before, locked, products, touched, *, reference_type=None,
+                   reference_id=None):
+    """Open an event when a pair crosses down to its minimum; resolve it when back above.
+
+    `touched` maps each changed (product_id, store_id) to the movement that
+    changed it last, or to None for a reservation or release (no movement).
+    New events carry that movement (or none) and the document reference
+    (`reference_type`/`reference_id`); a movement resolving an event is kept
+    in `resolved_by_movement_id`. Writes `low_stock_events` (adds, no flush).
+    """
+    pairs = sorted(pair for pair in pairs_before if pair in touched)
     minimums = _effective_minimums(pairs, products)
     open_events = {}
     if pairs:
@@ -464,17 +474,16 @@ def _update_alerts(pairs_before, locked, products, last_movement):
         before = pairs_before[pair]
         after = _pair_available(locked[pair].values())
         minimum = minimums[pair]
-        movement = last_movement.get(pair)
-        if movement is None:
-            continue
+        movement = touched[pair]
         event = open_events.get(pair)
         if after <= minimum < before and event is None:
             db.session.add(LowStockEvent(
                 product_id=pair[0], store_id=pair[1], available=after, min_stock=minimum,
-                movement_id=movement.id, created_at=_now()))
+                movement_id=movement.id if movement is not None else None,
+                reference_type=reference_type, reference_id=reference_id, created_at=_now()))
         elif after > minimum and event is not None:
             event.resolved_at = _now()
-            event.resolved_by_movement_id = movement.id
+            event.resolved_by_movement_id = movement.id if movement is not None else None
 
 
 def post_movements(changes, *, reference_type=None, reference_id=None, reason=None,
@@ -530,7 +539,8 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         movements.append(movement)
         last_movement[(change.product_id, change.store_id)] = movement
     db.session.flush()
-    _update_alerts(pairs_before, locked, products, last_movement)
+    _update_alerts(pairs_before, locked, products, last_movement,
+                   reference_type=reference_type, reference_id=reference_id)
     db.session.flush()
     return movements
 
@@ -538,12 +548,15 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
 # --------------------------------------------------------------------------- reservations
 
 
-def reserve(changes, *, user_id=None):
+def reserve(changes, *, user_id=None, reference_type=None, reference_id=None):
     """Hold stock for pending orders (`reserved` += q). Changes carry positive quantities.
 
     Returns allocations as dicts (product_id, store_id, lot_id, quantity) so
     that the caller can later `release` them or confirm them with
-    `post_movements(..., from_reserved=True)` naming each `lot_id`.
+    `post_movements(..., from_reserved=True)` naming each `lot_id`. Writes
+    `stock_levels.reserved` and, when a (product, store) falls to its minimum,
+    a low-stock event naming `reference_type`/`reference_id` (no movement);
+    flushes. 409 (InsufficientStock) listing every short line.
     """
     outflows = [Change(type="order", product_id=c.product_id, store_id=c.store_id,
                        quantity=-_q(c.quantity), lot=c.lot, lot_id=c.lot_id) for c in changes]
@@ -551,6 +564,7 @@ def reserve(changes, *, user_id=None):
     _check_references(outflows, products)
     _resolve_lots(outflows, products)
     locked = _lock_levels(outflows)
+    pairs_before = {pair: _pair_available(levels.values()) for pair, levels in locked.items()}
     allocations = _allocate(outflows, products, locked)
     _check_reserved(allocations)
     held = []
@@ -560,6 +574,9 @@ def reserve(changes, *, user_id=None):
                      "store_id": allocation.change.store_id,
                      "lot_id": allocation.level.lot_id,
                      "quantity": _q(-allocation.quantity)})
+    touched = {(a.change.product_id, a.change.store_id): None for a in allocations}
+    _update_alerts(pairs_before, locked, products, touched,
+                   reference_type=reference_type, reference_id=reference_id)
     db.session.flush()
     return held
 
@@ -576,20 +593,29 @@ def _check_reserved(allocations):
                 f"{level.store_id} would exceed {MAX_QUANTITY}."]})
 
 
-def release(held):
+def release(held, *, reference_type=None, reference_id=None):
     """Give back what `reserve` held (same dicts); never below zero reserved.
 
-    Writes `stock_levels.reserved` and flushes; 409 when more than is reserved.
+    Writes `stock_levels.reserved` and resolves the low-stock event of a
+    (product, store) that the release brings back above its minimum; flushes.
+    409 when more than is reserved.
     """
     changes = [Change(type="order", product_id=h["product_id"], store_id=h["store_id"],
                       quantity=-_q(h["quantity"]), lot_id=h["lot_id"],
                       from_reserved=True) for h in held]
+    if not changes:
+        return
     locked = _lock_levels(changes)
+    pairs_before = {pair: _pair_available(levels.values()) for pair, levels in locked.items()}
     for held_line, change in zip(held, changes, strict=True):
         level = locked[(held_line["product_id"], held_line["store_id"])].get(change.lot_key)
         if level is None or level.reserved < _q(held_line["quantity"]):
             raise Conflict("Cannot release more than is reserved.")
         level.reserved = _q(level.reserved - _q(held_line["quantity"]))
+    products = _load_products({c.product_id for c in changes})
+    touched = {(c.product_id, c.store_id): None for c in changes}
+    _update_alerts(pairs_before, locked, products, touched,
+                   reference_type=reference_type, reference_id=reference_id)
     db.session.flush()
 
 
