@@ -16,6 +16,7 @@ from .clients.models import Client
 from .common.uow import transaction
 from .extensions import db
 from .products.models import Product
+from .stock.models import Movement
 from .stores.models import Store
 from .suppliers.models import Supplier
 
@@ -128,8 +129,29 @@ def seed_demo(size="small", large_movements=200_000):
         if size == "large":
             products += _seed_large_products(rng, categories, suppliers)
     movements = _seed_stock(rng, stores, size, large_movements)
-    return {"stores": len(stores), "categories": len(categories), "suppliers": len(suppliers),
-            "clients": clients, "products": products, "movements": movements}
+    counts = {"stores": len(stores), "categories": len(categories), "suppliers": len(suppliers),
+              "clients": clients, "products": products, "movements": movements}
+    counts.update(_seed_selling(rng, stores))
+    counts["movements"] = db.session.scalar(select(func.count()).select_from(Movement))
+    return counts
+
+
+def _seed_selling(rng, stores):
+    """Sales, customer orders, then payments against the debts they left, all through
+    their services (each document its own unit of work). Returns their counts."""
+    from .debts import seed as debts_seed
+    from .debts.models import Debt
+    from .orders import seed as orders_seed
+    from .sales import seed as sales_seed
+
+    clients = db.session.scalars(select(Client.id).order_by(Client.id)).all()
+    stocked = db.session.scalars(select(Product.id).order_by(Product.id).limit(60)).all()
+    counts = {}
+    for module in (sales_seed, orders_seed, debts_seed):
+        counts.update(module.seed(rng, stores=stores, clients=clients, products=stocked,
+                                  user_id=None))
+    counts["debts"] = db.session.scalar(select(func.count()).select_from(Debt))
+    return counts
 
 
 def _seed_stores():
