@@ -136,20 +136,26 @@ def test_each_document_posts_its_own_types(ctx, shop):
 
 
 def test_an_inflow_remembers_supplier_and_purchase_order_on_the_lot_it_creates(ctx, shop):
+    from inventory_api.purchasing.models import PurchaseOrder
+
     supplier = Supplier(name="Mill")
     other = Supplier(name="Other mill")
     db.session.add_all([supplier, other])
+    db.session.flush()
+    order = PurchaseOrder(supplier_id=supplier.id, store_id=shop["north"], status="ordered")
+    db.session.add(order)
     db.session.commit()
+    po = order.id
     [first] = post(change(shop, "purchase_receipt", "5", product="flour", lot="P1",
-                          unit_cost=D("1.00"), supplier_id=supplier.id, purchase_order_id=41),
-                   reference_type="purchase_order", reference_id=41)
+                          unit_cost=D("1.00"), supplier_id=supplier.id, purchase_order_id=po),
+                   reference_type="purchase_order", reference_id=po)
     lot = db.session.get(Lot, first.lot_id)
-    assert (lot.supplier_id, lot.purchase_order_id) == (supplier.id, 41)
+    assert (lot.supplier_id, lot.purchase_order_id) == (supplier.id, po)
     # a later inflow into the same lot does not rewrite where it came from
     post(change(shop, "receipt", "1", product="flour", lot="P1", supplier_id=other.id))
     db.session.expire_all()
     lot = db.session.get(Lot, first.lot_id)
-    assert (lot.supplier_id, lot.purchase_order_id) == (supplier.id, 41)
+    assert (lot.supplier_id, lot.purchase_order_id) == (supplier.id, po)
     with pytest.raises(ValidationFailed) as refused:
         post(change(shop, "receipt", "1", product="flour", lot="P2", supplier_id=999999))
     db.session.rollback()

@@ -49,6 +49,7 @@ from ..extensions import db
 from ..products.models import Product
 from ..stock import service as stock
 from ..stock.documents import check_store_access
+from ..stock.queries import columns_details, register_reference_details
 from ..stock.service import MAX_MONEY, Change
 from ..stores.models import Store
 from .models import Order, OrderLine, OrderReservation, OrderStatusChange
@@ -453,3 +454,7 @@ def expire_order(order_id):
     _advance(order, "cancel", None, note=EXPIRED_NOTE)
     db.session.flush()
     return True
+
+# the lot trace shows the order (and client) a lot went to
+register_reference_details("order", columns_details(Order.id, client_id=Order.client_id,
+                                                    status=Order.status))

@@ -49,6 +49,7 @@ from ..extensions import db
 from ..products.models import Product
 from ..stock import service as stock
 from ..stock.documents import check_store_access
+from ..stock.queries import columns_details, register_reference_details
 from ..stock.service import MAX_MONEY, Change
 from ..stores.models import Store
 from .models import DocumentCounter, Sale, SaleLine, SaleLineLot, SaleReturn, SaleReturnLine
@@ -459,3 +460,7 @@ def _frequent():
 register_sort("total_spent", _total_spent)
 register_sort("last_purchase_at", _last_purchase_at)
 register_filter("frequent", _frequent)
+
+# the lot trace shows the sale a lot went to
+register_reference_details("sale", columns_details(Sale.id, number=Sale.number,
+                                                   client_id=Sale.client_id))

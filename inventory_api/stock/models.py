@@ -41,7 +41,8 @@ class Lot(db.Model):
     expiry_date: Mapped[date | None] = mapped_column(Date, index=True)
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"), index=True)
     # the purchase order whose receipt created the lot (its foreign key comes with purchasing)
-    purchase_order_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    purchase_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("purchase_orders.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

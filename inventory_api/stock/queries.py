@@ -22,6 +22,7 @@ from ..extensions import db
 from ..products.models import Product
 from ..products.service import StockView, register_stock_view, status_case, status_of
 from ..stores.models import Store
+from ..suppliers.models import Supplier
 from .models import (
     Lot,
     LowStockEvent,
@@ -248,21 +249,80 @@ def lots_select(args, principal=None):
     return stmt.order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.id, StockLevel.store_id)
 
 
+# Details of the documents movements name, per reference_type: fn(ids) -> {id: {...}}.
+# Domains above stock (sales, orders, purchasing) register theirs, so the lot trace
+# can show them without stock importing those domains.
+_REFERENCE_DETAILS = {}
+
+
+def register_reference_details(reference_type, fn):
+    """Let the lot trace attach `fn(ids) -> {id: dict}` to movements of `reference_type`."""
+    _REFERENCE_DETAILS[reference_type] = fn
+
+
+def columns_details(id_column, **columns):
+    """A details function reading `columns` (name=column) of the rows whose `id_column`
+    is in the ids: one query per call."""
+    def details(ids):
+        rows = db.session.execute(
+            select(id_column, *columns.values()).where(id_column.in_(ids)))
+        return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rows}
+    return details
+
+
+register_reference_details("transfer", columns_details(
+    Transfer.id, from_store_id=Transfer.from_store_id, to_store_id=Transfer.to_store_id))
+
+
+def _attach_details(movements):
+    """Set `details` on every movement: its document's registered details (None when the
+    type has none). One query per reference type, whatever the number of movements.
+    Returns {reference_type: {id: details}}."""
+    ids = {}
+    for movement in movements:
+        if movement.reference_type in _REFERENCE_DETAILS:
+            ids.setdefault(movement.reference_type, set()).add(movement.reference_id)
+    found = {kind: _REFERENCE_DETAILS[kind](sorted(kind_ids)) for kind, kind_ids in ids.items()}
+    for movement in movements:
+        movement.details = found.get(movement.reference_type, {}).get(movement.reference_id)
+    return found
+
+
 def lot_trace(lot_id, principal=None):
-    """A lot's origin (supplier, purchase order, first inflow) and its movements, oldest
-    first. A store-scoped principal sees only its stores' movements, and gets 404 for
-    a lot that never moved in them."""
+    """A lot's origin and everything that happened to it since.
+
+    Backward: the supplier (id and name), the purchase order (with its
+    registered details) and the date of its first purchase receipt. Forward:
+    every movement, oldest first, each with the details of its document
+    (sale number and client, order client, purchase order supplier, transfer
+    stores). A store-scoped principal sees only its stores' movements, and gets
+    404 for a lot that never moved in them. Reads only; a constant number of
+    queries.
+    """
     lot = get_or_404(Lot, lot_id)
     stmt = _scope(select(Movement).where(Movement.lot_id == lot.id), Movement.store_id,
                   principal)
     movements = db.session.scalars(stmt.order_by(Movement.id)).all()
     if principal is not None and principal.store_ids and not movements:
         raise NotFound("Lot not found.")
+    found = _attach_details(movements)
     first_inflow = next((m for m in movements if m.quantity > 0), None)
+    supplier = db.session.get(Supplier, lot.supplier_id) if lot.supplier_id else None
+    purchase_order = None
+    if lot.purchase_order_id is not None:
+        known = found.get("purchase_order", {})
+        fn = _REFERENCE_DETAILS.get("purchase_order")
+        if lot.purchase_order_id not in known and fn is not None:
+            known = fn([lot.purchase_order_id])
+        purchase_order = {"id": lot.purchase_order_id, **known.get(lot.purchase_order_id, {})}
+    received_at = db.session.scalar(
+        select(func.min(Movement.created_at))
+        .where(Movement.lot_id == lot.id, Movement.type == "purchase_receipt"))
     return {
         "lot_id": lot.id, "lot": lot.code, "product_id": lot.product_id,
         "expiry_date": lot.expiry_date, "supplier_id": lot.supplier_id,
-        "purchase_order_id": lot.purchase_order_id,
+        "supplier": supplier, "purchase_order_id": lot.purchase_order_id,
+        "purchase_order": purchase_order, "received_at": received_at,
         "received_by": first_inflow, "movements": movements,
     }
 

@@ -170,16 +170,42 @@ class LotQuerySchema(Schema):
     expiring_before = fields.Date()
 
 
+class TraceMovementSchema(MovementSchema):
+    details = fields.Dict(allow_none=True, metadata={
+        "description": "The document's details: sale `number`, `client_id`; order "
+                       "`client_id`, `status`; purchase order `supplier_id`, `supplier`, "
+                       "`status`; transfer `from_store_id`, `to_store_id`. Null for "
+                       "manual movements."})
+
+
+class TraceSupplierSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class TracePurchaseOrderSchema(Schema):
+    id = fields.Integer()
+    supplier_id = fields.Integer()
+    supplier = fields.String()
+    status = fields.String()
+
+
 class LotTraceSchema(Schema):
     lot_id = fields.Integer()
     lot = fields.String()
     product_id = fields.Integer()
     expiry_date = fields.Date(allow_none=True)
     supplier_id = fields.Integer(allow_none=True)
+    supplier = fields.Nested(TraceSupplierSchema, allow_none=True)
     purchase_order_id = fields.Integer(allow_none=True)
-    received_by = fields.Nested(MovementSchema, allow_none=True,
+    purchase_order = fields.Nested(TracePurchaseOrderSchema, allow_none=True,
+                                   metadata={"description": "The order whose receipt created "
+                                                            "the lot."})
+    received_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the lot was first received on a purchase order."})
+    received_by = fields.Nested(TraceMovementSchema, allow_none=True,
                                 metadata={"description": "The first inflow of the lot."})
-    movements = fields.List(fields.Nested(MovementSchema))
+    movements = fields.List(fields.Nested(TraceMovementSchema))
 
 
 # --------------------------------------------------------------------------- transfers

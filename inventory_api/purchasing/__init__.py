@@ -1,0 +1,1 @@
+"""Purchasing: purchase orders, receiving, returns to suppliers, supplier history."""
