@@ -144,6 +144,8 @@ def _register_blueprints():
     from .ops.routes import blp as ops_blp
     from .orders.routes import blp as orders_blp
     from .products.routes import blp as products_blp
+    from .purchasing.evaluation_routes import evaluation_blp, suggestions_blp
+    from .purchasing.routes import blp as purchasing_blp
     from .sales.routes import blp as sales_blp
     from .stock.routes import alerts_blp, counts_blp, transfers_blp
     from .stock.routes import blp as stock_blp
@@ -167,6 +169,9 @@ def _register_blueprints():
     api.register_blueprint(orders_blp)
     api.register_blueprint(debts_blp)
     api.register_blueprint(sales_blp)
+    api.register_blueprint(suggestions_blp)  # before purchasing's /purchase-orders/<id>
+    api.register_blueprint(purchasing_blp)
+    api.register_blueprint(evaluation_blp)
 
 
 def _database_uri(uri):

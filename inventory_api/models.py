@@ -12,6 +12,15 @@ from .orders.models import (  # noqa: F401
     OrderStatusChange,
 )
 from .products.models import Product  # noqa: F401
+from .purchasing.evaluation_models import SupplierRating  # noqa: F401
+from .purchasing.models import (  # noqa: F401
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    PurchaseReceiptLine,
+    PurchaseReturn,
+    PurchaseReturnLine,
+)
 from .sales.models import (  # noqa: F401
     DocumentCounter,
     Sale,

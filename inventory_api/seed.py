@@ -137,11 +137,13 @@ def seed_demo(size="small", large_movements=200_000):
 
 
 def _seed_selling(rng, stores):
-    """Sales, customer orders, then payments against the debts they left, all through
-    their services (each document its own unit of work). Returns their counts."""
+    """Sales, customer orders, payments against the debts they left, then purchase
+    orders in every status, all through their services (each document its own unit
+    of work). Returns their counts."""
     from .debts import seed as debts_seed
     from .debts.models import Debt
     from .orders import seed as orders_seed
+    from .purchasing import seed as purchasing_seed
     from .sales import seed as sales_seed
 
     clients = db.session.scalars(select(Client.id).order_by(Client.id)).all()
@@ -150,6 +152,9 @@ def _seed_selling(rng, stores):
     for module in (sales_seed, orders_seed, debts_seed):
         counts.update(module.seed(rng, stores=stores, clients=clients, products=stocked,
                                   user_id=None))
+    suppliers = db.session.scalars(select(Supplier.id).order_by(Supplier.id)).all()
+    counts.update(purchasing_seed.seed(rng, stores=stores, suppliers=suppliers,
+                                       products=stocked, user_id=None))
     counts["debts"] = db.session.scalar(select(func.count()).select_from(Debt))
     return counts
 

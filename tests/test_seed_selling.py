@@ -1,4 +1,5 @@
-"""`seed-demo` sells too: sales, orders and payments in every status, a balanced ledger."""
+"""`seed-demo` sells and buys too: sales, orders, payments and purchase orders in every
+status, a balanced ledger."""
 
 from sqlalchemy import func, select
 
@@ -35,4 +36,9 @@ def test_small_seed_has_sales_orders_debts_and_payments_in_every_status(app):
         for debt_id, amount in paid:
             assert amount == allocated.get(debt_id, 0)
         assert counts["movements"] == db.session.scalar(select(func.count()).select_from(Movement))
+        from inventory_api.purchasing.models import PurchaseOrder
+
+        assert _statuses(PurchaseOrder.status) == {"draft", "ordered", "partially_received",
+                                                   "received", "cancelled"}
+        assert counts["purchase_orders"] >= 30 and counts["supplier_ratings"] >= 1
         assert queries.ledger_drift() == []
