@@ -5,11 +5,11 @@ else (a customer) sees only its own client's: another client's record is
 404, and lists hold only its own rows whatever the filters.
 """
 
-from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, false, not_, select
 
 from ..clients.models import Client
+from ..common.dates import within_days
 from ..common.pagination import apply_sort
 from ..errors import NotFound
 from ..extensions import db
@@ -58,10 +58,6 @@ def get_debt(debt_id, principal):
     return debt
 
 
-def _day_start(day):
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def payments_select(args, principal):
     """The payments the caller may see, newest first."""
     stmt = _scope(select(Payment), Payment.client_id, principal, "payments:read")
@@ -73,10 +69,8 @@ def payments_select(args, principal):
         stmt = stmt.where(exists(select(PaymentAllocation.id).where(
             PaymentAllocation.payment_id == Payment.id,
             PaymentAllocation.debt_id == args["debt_id"])))
-    if args.get("date_from"):
-        stmt = stmt.where(Payment.created_at >= _day_start(args["date_from"]))
-    if args.get("date_to"):
-        stmt = stmt.where(Payment.created_at < _day_start(args["date_to"] + timedelta(days=1)))
+    stmt = stmt.where(*within_days(Payment.created_at, args.get("date_from"),
+                                   args.get("date_to")))
     return stmt.order_by(Payment.created_at.desc(), Payment.id.desc())
 
 

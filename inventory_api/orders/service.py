@@ -40,6 +40,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..clients.models import Client
+from ..common.dates import within_days
 from ..common.lookup import get_or_404
 from ..common.types import MONEY_PLACES, QTY_PLACES
 from ..common.uow import atomic
@@ -165,12 +166,7 @@ def search_orders(args, principal=None):
     for name in names:
         if args.get(name) is not None:
             stmt = stmt.where(getattr(Order, name) == args[name])
-    if args.get("date_from"):
-        stmt = stmt.where(Order.created_at >= datetime.combine(
-            args["date_from"], datetime.min.time(), tzinfo=UTC))
-    if args.get("date_to"):
-        stmt = stmt.where(Order.created_at < datetime.combine(
-            args["date_to"] + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
+    stmt = stmt.where(*within_days(Order.created_at, args.get("date_from"), args.get("date_to")))
     return stmt.order_by(Order.id.desc())
 
 

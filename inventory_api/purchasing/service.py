@@ -17,11 +17,11 @@ their stores' orders.
 """
 
 from collections import defaultdict
-from datetime import UTC, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
+from ..common.dates import within_days
 from ..common.lookup import get_or_404
 from ..common.types import QTY_PLACES, utcnow
 from ..common.uow import atomic
@@ -371,12 +371,6 @@ def return_to_supplier(po_id, data, principal=None):
 # --------------------------------------------------------------------------- reading
 
 
-def _day_start(day):
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _day_end(day):
-    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 def purchase_orders_select(args, principal=None):
@@ -385,10 +379,8 @@ def purchase_orders_select(args, principal=None):
     for name in ("supplier_id", "store_id", "status"):
         if args.get(name):
             stmt = stmt.where(getattr(PurchaseOrder, name) == args[name])
-    if args.get("date_from"):
-        stmt = stmt.where(PurchaseOrder.created_at >= _day_start(args["date_from"]))
-    if args.get("date_to"):
-        stmt = stmt.where(PurchaseOrder.created_at <= _day_end(args["date_to"]))
+    stmt = stmt.where(*within_days(PurchaseOrder.created_at, args.get("date_from"),
+                                   args.get("date_to")))
     if principal is not None and principal.store_ids:
         stmt = stmt.where(PurchaseOrder.store_id.in_(principal.store_ids))
     return stmt.order_by(PurchaseOrder.id.desc())

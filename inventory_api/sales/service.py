@@ -33,13 +33,14 @@ line's quantity Q in total, `round(line_total × R / Q, 2)` has been returned,
 so the returns of a whole line add up to its `line_total` exactly.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, literal, select
 
 from ..clients.models import Client
 from ..clients.service import register_filter, register_sort
+from ..common.dates import within_days
 from ..common.lookup import get_or_404
 from ..common.types import MONEY_PLACES, QTY_PLACES, UTCDateTime, utcnow
 from ..common.uow import atomic
@@ -389,12 +390,6 @@ def return_items(sale_id, data, principal=None):
 # --------------------------------------------------------------------------- reading
 
 
-def _day_start(day):
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _day_end(day):
-    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 def sales_select(args, principal=None):
@@ -405,10 +400,7 @@ def sales_select(args, principal=None):
             stmt = stmt.where(getattr(Sale, name) == args[name])
     if args.get("created_by"):
         stmt = stmt.where(Sale.created_by_id == args["created_by"])
-    if args.get("date_from"):
-        stmt = stmt.where(Sale.created_at >= _day_start(args["date_from"]))
-    if args.get("date_to"):
-        stmt = stmt.where(Sale.created_at <= _day_end(args["date_to"]))
+    stmt = stmt.where(*within_days(Sale.created_at, args.get("date_from"), args.get("date_to")))
     if principal is not None and principal.store_ids:
         stmt = stmt.where(Sale.store_id.in_(principal.store_ids))
     return stmt.order_by(Sale.id.desc())

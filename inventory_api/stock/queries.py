@@ -6,13 +6,13 @@ extra query per page for nested rows (lots), whatever the page size.
 A store-scoped principal only ever sees its stores.
 """
 
-from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..categories.models import Category
+from ..common.dates import within_days
 from ..common.lookup import get_or_404
 from ..common.pagination import contains_any
 from ..common.tree import descendants_select
@@ -64,12 +64,6 @@ def _scope(stmt, column, principal):
     return stmt
 
 
-def _day_start(day):
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _day_end(day):
-    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- ledger
@@ -87,10 +81,8 @@ def movements_select(args, principal=None, product_id=None):
         stmt = stmt.where(Movement.created_by_id == args["created_by"])
     if args.get("lot"):
         stmt = stmt.join(Lot, Lot.id == Movement.lot_id).where(Lot.code == args["lot"])
-    if args.get("date_from"):
-        stmt = stmt.where(Movement.created_at >= _day_start(args["date_from"]))
-    if args.get("date_to"):
-        stmt = stmt.where(Movement.created_at <= _day_end(args["date_to"]))
+    stmt = stmt.where(*within_days(Movement.created_at, args.get("date_from"),
+                                   args.get("date_to")))
     if args.get("before_id"):
         stmt = stmt.where(Movement.id < args["before_id"])
     stmt = _scope(stmt, Movement.store_id, principal)
