@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..auth.decorators import Principal
+from ..common.uow import transaction
 from ..extensions import db
 from ..products.models import Product
 from ..users.models import User
@@ -49,11 +50,11 @@ def _principal(user_id):
 
 def _backdate(po_id, days_ago, promised):
     """Move `ordered_at` back `days_ago` days and set `expected_date` from it (committed)."""
-    po = db.session.get(PurchaseOrder, po_id)
-    ordered_at = datetime.now(UTC) - timedelta(days=days_ago)
-    po.ordered_at = ordered_at
-    po.expected_date = (ordered_at + timedelta(days=promised)).date()
-    db.session.commit()
+    with transaction():
+        po = db.session.get(PurchaseOrder, po_id)
+        ordered_at = datetime.now(UTC) - timedelta(days=days_ago)
+        po.ordered_at = ordered_at
+        po.expected_date = (ordered_at + timedelta(days=promised)).date()
 
 
 def _receive(po, share, principal):
