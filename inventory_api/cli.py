@@ -89,13 +89,18 @@ def register_cli(app):
         """Check every stock level against its movements; exit 1 on any drift.
 
         For each (product, store, lot) row: on_hand must equal the sum of its
-        movements and the balance_after of its last movement.
+        movements and the balance_after of its last movement, and its
+        movement_count their number. The read models: each product's stored
+        totals (`product_stock`) must equal the sums of its stock levels,
+        each store's ledger counter the number of its movements.
         """
-        from .stock.queries import ledger_drift
+        from .stock.queries import ledger_drift, totals_drift
 
         drift = ledger_drift()
-        if not drift:
-            click.echo("Ledger OK: every stock level matches its movements.")
+        totals = totals_drift()
+        if not drift and not totals:
+            click.echo("Ledger OK: every stock level matches its movements, and every "
+                       "stored total what it counts.")
             return
         for row in drift:
             click.echo(
@@ -104,7 +109,14 @@ def register_cli(app):
                 f"{row['ledger_sum']}, last balance_after {row['last_balance_after']}",
                 err=True,
             )
-        _fail(f"{len(drift)} stock level(s) drifted from the ledger.")
+        for row in totals:
+            click.echo(f"DRIFT {row['message']}", err=True)
+        problems = []
+        if drift:
+            problems.append(f"{len(drift)} stock level(s) drifted from the ledger")
+        if totals:
+            problems.append(f"{len(totals)} stored total(s) drifted from what they count")
+        _fail("; ".join(problems) + ".")
 
     @app.cli.command("prune-idempotency-keys")
     @click.option("--older-than-hours", type=click.IntRange(min=24), default=72, show_default=True,

@@ -36,7 +36,9 @@ How to read it:
   `null` when the column may be empty and names the column a foreign key
   points at. `history` marks a foreign key whose rows are the history of the
   record it points at: that record is archived (`active = false`) instead of
-  deleted; any other reference makes its delete answer 409.
+  deleted; any other reference makes its delete answer 409. `read model`
+  marks the key of a table the movements service keeps from other rows
+  (stock totals, ledger counters): it never counts as a reference.
 * `A ||--o{{ B : col` reads "each row of B refers to one row of A through
   `B.col`"; `|o` on A's side means the reference is optional (the column may
   be null), `o|` on B's side that at most one B row refers to each A row.
@@ -98,6 +100,8 @@ def _column_line(column, single_unique):
         notes.append(f"to {fk.target_fullname}")
     if column.info.get("history"):
         notes.append("history")
+    if column.info.get("derived"):
+        notes.append("read model")
     line = f"        {_type_word(column)} {column.name}"
     if marks:
         line += " " + ", ".join(marks)

@@ -43,6 +43,7 @@ def test_many_customers_ordering_the_last_units_never_over_reserve(
         assert (level.on_hand, level.reserved) == (Decimal("10.000"), Decimal("10.000"))
         assert db.session.scalar(select(func.count()).select_from(Order)) == 10
         assert queries.ledger_drift() == []
+        assert queries.totals_drift() == []  # stored product totals = the levels
 
 
 def test_concurrent_confirms_and_cancels_of_one_order_apply_once(
@@ -70,6 +71,7 @@ def test_concurrent_confirms_and_cancels_of_one_order_apply_once(
         moves = sorted(db.session.scalars(select(Movement.type).where(
             Movement.reference_type == "order")).all())
         assert level.reserved == 0 and queries.ledger_drift() == []
+        assert queries.totals_drift() == []  # stored product totals = the levels
         if history == ["pending", "cancelled"]:  # cancelled while pending: nothing moved
             assert winners == ["cancel"] and moves == [] and debts == []
             assert level.on_hand == 10

@@ -50,6 +50,7 @@ def test_concurrent_receipts_never_receive_more_than_ordered(server_app, shop, m
             StockLevel.product_id == shop["widget"], StockLevel.store_id == shop["north"]))
         assert received == booked == level.on_hand == Decimal("9.000")
         assert queries.ledger_drift() == []
+        assert queries.totals_drift() == []  # stored product totals = the levels
 
 
 def test_concurrent_returns_never_return_more_than_received(server_app, shop, make_user,  # noqa: F811
@@ -77,3 +78,4 @@ def test_concurrent_returns_never_return_more_than_received(server_app, shop, ma
     with server_app.app_context():
         assert db.session.get(PurchaseOrderLine, line).returned_quantity == Decimal("6.000")
         assert queries.ledger_drift() == []
+        assert queries.totals_drift() == []  # stored product totals = the levels

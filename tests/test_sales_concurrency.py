@@ -45,6 +45,7 @@ def test_concurrent_sales_get_distinct_consecutive_numbers(server_app, shop, mak
         rows = db.session.execute(select(Sale.id, Sale.number).order_by(Sale.id)).all()
         assert len({number for _, number in rows}) == 30
         assert queries.ledger_drift() == []
+        assert queries.totals_drift() == []  # stored product totals = the levels
 
 
 def test_concurrent_credit_sales_never_exceed_the_limit(server_app, shop, make_user, login):  # noqa: F811
@@ -72,6 +73,7 @@ def test_concurrent_credit_sales_never_exceed_the_limit(server_app, shop, make_u
             StockLevel.product_id == shop["widget"], StockLevel.store_id == shop["north"]))
         assert level.on_hand == Decimal("91.000")
         assert queries.ledger_drift() == []
+        assert queries.totals_drift() == []  # stored product totals = the levels
 
 
 def test_concurrent_sales_of_the_last_units_never_oversell(server_app, shop, make_user, login):  # noqa: F811
@@ -104,3 +106,4 @@ def test_concurrent_sales_of_the_last_units_never_oversell(server_app, shop, mak
             Sale.payment_method == "credit"))
         assert debts == credit_sales
         assert queries.ledger_drift() == []
+        assert queries.totals_drift() == []  # stored product totals = the levels

@@ -317,3 +317,61 @@ def test_zero_count_of_something_never_stocked_creates_nothing(ctx, shop):
         == [(D("0.000"), D("0.000"), None)] * 2
     assert db.session.scalar(select(func.count()).select_from(StockLevel)) == 0
     assert db.session.scalar(select(func.count()).select_from(Lot)) == 0
+
+
+def totals(product_id):
+    from inventory_api.stock.models import ProductStock
+
+    db.session.expire_all()
+    row = db.session.get(ProductStock, product_id)
+    return (row.on_hand, row.available) if row is not None else None
+
+
+def test_product_totals_follow_every_kind_of_change(ctx, shop):
+    widget = shop["widget"]
+    assert totals(widget) is None  # never had stock: no row, read as 0
+    receipt(shop, "10")
+    receipt(shop, "4", store="south")
+    assert totals(widget) == (D("14.000"), D("14.000"))
+    post(Change(type="issue", product_id=widget, store_id=shop["north"], quantity=D("-3")))
+    assert totals(widget) == (D("11.000"), D("11.000"))
+    held = service.reserve([Change(type="order", product_id=widget, store_id=shop["south"],
+                                   quantity=D("2.5"))], reference_type="order", reference_id=1)
+    db.session.commit()
+    assert totals(widget) == (D("11.000"), D("8.500"))  # reserved leaves available only
+    service.release(held, reference_type="order", reference_id=1)
+    db.session.commit()
+    assert totals(widget) == (D("11.000"), D("11.000"))
+    held = service.reserve([Change(type="order", product_id=widget, store_id=shop["south"],
+                                   quantity=D("1"))], reference_type="order", reference_id=2)
+    post(Change(type="order", product_id=widget, store_id=shop["south"], quantity=D("-1"),
+                lot_id=held[0]["lot_id"], from_reserved=True),
+         reference_type="order", reference_id=2)
+    assert totals(widget) == (D("10.000"), D("10.000"))  # confirming: on hand goes, too
+    assert queries.totals_drift() == []
+
+
+def test_a_transfer_leaves_the_product_totals_alone(ctx, shop):
+    receipt(shop, "5")
+    before = totals(shop["widget"])
+    documents.create_transfer({"from_store_id": shop["north"], "to_store_id": shop["south"],
+                               "lines": [{"product_id": shop["widget"], "quantity": D("2")}]})
+    db.session.commit()
+    assert totals(shop["widget"]) == before == (D("5.000"), D("5.000"))
+    assert level(shop["widget"], shop["south"]).on_hand == D("2.000")
+
+
+def test_check_ledger_compares_the_product_totals_with_the_levels(app, runner, shop):
+    from inventory_api.stock.models import ProductStock
+
+    with app.app_context():
+        receipt(shop, "3")
+        assert queries.totals_drift() == []
+        db.session.get(ProductStock, shop["widget"]).available = D("1")
+        db.session.commit()
+        [drift] = queries.totals_drift()
+        assert (drift["product_id"], drift["available"], drift["levels_available"]) == (
+            shop["widget"], D("1.000"), D("3.000"))
+    bad = runner.invoke(args=["check-ledger"])
+    assert bad.exit_code == 1
+    assert "1 stored total(s) drifted" in bad.output and "stock level(s)" not in bad.output

@@ -11,21 +11,25 @@ class Listing:
     """A list statement with optional extras for `SelectPage`.
 
     `count`: a cheaper statement with the same rows to count (e.g. without
-    joins that only add columns); `process(rows)`: post-processing of a page
-    (e.g. attaching nested rows with one extra query per page).
+    joins that only add columns); `total()`: the number of rows from a read
+    model instead of counting them (None when it cannot tell: `count` is then
+    run); `process(rows)`: post-processing of a page (e.g. attaching nested
+    rows with one extra query per page).
     """
 
-    def __init__(self, stmt, *, count=None, process=None):
+    def __init__(self, stmt, *, count=None, total=None, process=None):
         self.stmt = stmt
         self.count = count if count is not None else stmt
+        self.total = total
         self.process = process
 
 
 class SelectPage(Page):
     """flask-smorest Page over a `select()`: counts over a subquery, then slices.
 
-    A view returns the statement (already filtered and ordered); this pager
-    runs exactly two queries: the count and the page.
+    A view returns the statement (already filtered and ordered), or a
+    `Listing`; this pager runs exactly two queries: the count (or the
+    listing's `total`) and the page, plus the listing's `process`.
     """
 
     MAX_OFFSET = 2**31  # beyond any table we hold; also keeps OFFSET within SQL integers
@@ -53,7 +57,11 @@ class SelectPage(Page):
 
     @property
     def item_count(self):
-        stmt = self._listing().count
+        listing = self._listing()
+        total = listing.total() if listing.total is not None else None
+        if total is not None:
+            return total
+        stmt = listing.count
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
         return db.session.scalar(count_stmt)
 

@@ -9,7 +9,10 @@ A referring column marked `info=HISTORY` says "my rows are the referenced
 record's history": such a record is archived (`active = false`) instead of
 deleted (`delete_or_archive`). Any other reference means "still referenced":
 the delete is refused with 409 naming what refers to it
-(`refuse_if_referenced`). Counting costs one SELECT, whatever the number of
+(`refuse_if_referenced`). A column marked `info=DERIVED` belongs to a read
+model kept from other referring rows (a product's stock totals, a store's
+ledger counter): it is never a reference of its own, since the rows it is
+derived from already are. Counting costs one SELECT, whatever the number of
 referring tables, and runs only on delete.
 """
 
@@ -22,6 +25,8 @@ from ..extensions import db
 
 # Put on a referring column: `mapped_column(ForeignKey("products.id"), info=HISTORY)`.
 HISTORY = {"history": True}
+# Put on a read model's foreign key: not counted (the rows it sums up are).
+DERIVED = {"derived": True}
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def references_to(table):
     found = []
     for referring in sorted(db.metadata.tables.values(), key=lambda t: t.name):
         for fk in sorted(referring.foreign_keys, key=lambda fk: fk.parent.name):
-            if fk.references(table):
+            if fk.references(table) and not fk.parent.info.get("derived"):
                 found.append(Reference(
                     column=fk.parent, target=fk.column, label=_label(fk.parent, table),
                     history=bool(fk.parent.info.get("history")),

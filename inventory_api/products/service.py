@@ -3,9 +3,10 @@
 Stock refers to products, so this package never imports it. The contract's
 `stock_total` and `stock_status` and the `store_id` filter come from a
 `StockView` that the stock domain registers (`register_stock_view`, called
-by stock/queries.py when it is imported); its per-product aggregate is joined
-into the product query, so a page costs the same number of statements
-whatever its size. "Cost is read-only once stock exists" and the delete rule
+by stock/queries.py when it is imported): its stored per-product totals are
+joined into the product query on their primary key, so a page or one
+product costs the same statements, and the same work per row, whatever the
+size of the catalog. "Cost is read-only once stock exists" and the delete rule
 are found from the foreign keys (common/references.py): history only →
 archived, nothing → removed, any other reference → 409. Nothing here writes
 stock.
@@ -59,8 +60,9 @@ def status_of(available, minimum):
 class StockView:
     """How product reads get stock numbers, supplied by the stock domain.
 
-    `per_product()`: a subquery with columns `product_id` and `available`
-    (on hand − reserved over all stores), one row per product that has stock.
+    `per_product()`: a table with columns `product_id` (its primary key) and
+    `available` (on hand − reserved over all stores), at most one row per
+    product; a product without a row has no stock.
     `held_in_store(store_id)`: a condition true for products with stock on
     hand in that store.
     """

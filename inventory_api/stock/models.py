@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from ..common.references import HISTORY
+from ..common.references import DERIVED, HISTORY
 from ..common.types import Money, Quantity, UTCDateTime, utcnow
 from ..extensions import db
 
@@ -67,12 +68,53 @@ class StockLevel(db.Model):
     on_hand: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
     reserved: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # how many movements this row has had (the ledger's totals by product, without counting)
+    movement_count: Mapped[int] = mapped_column(Integer, default=0)
 
     lot = relationship(Lot, lazy="joined")
 
     @property
     def available(self):
         return self.on_hand - self.reserved
+
+
+class ProductStock(db.Model):
+    """A product's stock over every store: Σ on_hand and Σ (on_hand − reserved)
+    of its `stock_levels` rows.
+
+    A read model, so that product reads (`stock_total`, `stock_status`, the
+    sort and the filter) cost one primary-key join per product instead of an
+    aggregate over the levels. The movements service keeps it in the same
+    transaction as the levels (an increment per product whose totals change);
+    `check-ledger` compares it with the levels. A product without a row has
+    never had stock (0, 0).
+    """
+
+    __tablename__ = "product_stock"
+    __table_args__ = (CheckConstraint(
+        "on_hand >= 0 AND available >= 0 AND available <= on_hand", name="quantities"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True,
+                                            autoincrement=False, info=DERIVED)
+    on_hand: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
+    available: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.000"))
+
+
+class LedgerCount(db.Model):
+    """How many movements a store's ledger holds: a read model, so that the ledger's
+    `X-Pagination` total needs no count over the movements.
+
+    The movements service locks a store's row (after the stock levels) and
+    numbers each new movement of the store in it (`Movement.store_seq`,
+    1, 2, 3, ... without gaps: a rolled-back transaction rolls its numbers
+    back too). `check-ledger` compares it with the movements.
+    """
+
+    __tablename__ = "ledger_counts"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True,
+                                          autoincrement=False, info=DERIVED)
+    movements: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StockMinimum(db.Model):
@@ -114,6 +156,10 @@ class Movement(db.Model):
     created_by_api_key_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_keys.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # the movement's place in its store's ledger and in its stock level's (1, 2, 3, ...):
+    # the number of movements up to any id is then one index lookup, not a count
+    store_seq: Mapped[int] = mapped_column(BigInteger)
+    level_seq: Mapped[int] = mapped_column(Integer)
 
     lot = relationship(Lot, lazy="joined")
 

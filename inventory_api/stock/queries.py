@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from ..categories.models import Category
 from ..common.dates import within_days
 from ..common.lookup import get_or_404
-from ..common.pagination import contains_any
+from ..common.pagination import Listing, contains_any
 from ..common.tree import descendants_select
 from ..common.types import Quantity
 from ..errors import NotFound
@@ -24,9 +24,11 @@ from ..products.service import StockView, register_stock_view, status_case, stat
 from ..stores.models import Store
 from ..suppliers.models import Supplier
 from .models import (
+    LedgerCount,
     Lot,
     LowStockEvent,
     Movement,
+    ProductStock,
     StockCount,
     StockLevel,
     StockMinimum,
@@ -37,15 +39,12 @@ ZERO = Decimal("0.000")
 
 
 def _per_product_available():
-    """One row per product with stock: `product_id`, `available` over all stores."""
-    return (
-        select(
-            StockLevel.product_id.label("product_id"),
-            func.round(func.sum(StockLevel.on_hand - StockLevel.reserved), 3).label("available"),
-        )
-        .group_by(StockLevel.product_id)
-        .subquery("product_stock")
-    )
+    """The stored per-product totals: `product_id`, `available` over all stores.
+
+    A product without a row has never had stock. Joined on its primary key,
+    it costs the same per product whatever the size of the catalog.
+    """
+    return ProductStock.__table__
 
 
 def _held_in_store(store_id):
@@ -87,6 +86,53 @@ def movements_select(args, principal=None, product_id=None):
         stmt = stmt.where(Movement.id < args["before_id"])
     stmt = _scope(stmt, Movement.store_id, principal)
     return stmt.order_by(Movement.id.desc())
+
+
+# filters the ledger counters cannot answer: with any of them the total is counted
+_COUNTED_FILTERS = ("type", "reference_type", "reference_id", "created_by", "lot",
+                    "date_from", "date_to")
+
+
+def movements_listing(args, principal=None, product_id=None):
+    """`movements_select` as a `Listing` whose total comes from the ledger counters.
+
+    Without filters, by store (or the caller's stores) and by product, the
+    `X-Pagination` total is read, not counted: the stores' `ledger_counts`
+    (or the product's stock levels' `movement_count`), and with `before_id`
+    each store's (level's) number of its newest movement below that id — one
+    index lookup per store or stock level, whatever the size of the ledger.
+    Other filters count the matching rows.
+    """
+    stmt = movements_select(args, principal, product_id)
+    if any(args.get(name) is not None for name in _COUNTED_FILTERS):
+        return Listing(stmt)
+    return Listing(stmt, total=lambda: _ledger_total(args, principal,
+                                                     product_id or args.get("product_id")))
+
+
+def _ledger_total(args, principal, product_id):
+    before_id = args.get("before_id")
+    store_id = args.get("store_id")
+    if product_id:
+        owner, key, count, seq = (StockLevel, Movement.stock_level_id,
+                                  StockLevel.movement_count, Movement.level_seq)
+        where = [StockLevel.product_id == product_id]
+    else:
+        owner, key, count, seq = (LedgerCount, Movement.store_id,
+                                  LedgerCount.movements, Movement.store_seq)
+        where = []
+    owner_id = owner.id if owner is StockLevel else owner.store_id
+    if store_id is not None:
+        where.append(owner.store_id == store_id)
+    if principal is not None and principal.store_ids:
+        where.append(owner.store_id.in_(principal.store_ids))
+    if before_id:  # the number of the owner's newest movement below before_id
+        count = func.coalesce(
+            select(seq).where(key == owner_id, Movement.id < before_id)
+            .order_by(Movement.id.desc()).limit(1).scalar_subquery(), 0)
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(count), 0)).select_from(owner).where(*where))
+    return int(total)
 
 
 def get_movement(movement_id, principal=None):
@@ -173,47 +219,69 @@ def _with_minimum(stmt, totals):
 
 
 def inventory_select(store_id, args, principal=None):
-    """One row per product held in the store (on hand or reserved > 0)."""
+    """A `Listing` with one row per product held in the store (on hand or reserved > 0).
+
+    The page query reads products (with the store's minimum) that have a
+    stock row in the store, in name order; the page's quantities and lots
+    come from their stock rows in one more statement (`_attach_levels`), so a
+    page costs the same whatever the number of products in the store. Only
+    the `stock_status` filter needs the quantities of every candidate: it
+    joins the store's per-product sums.
+    """
     store = get_or_404(Store, store_id)
     if principal is not None and not principal.may_use_store(store.id):
         raise NotFound("Store not found.")
-    totals = _pair_totals(store_id)
-    on_hand = type_coerce(totals.c.on_hand, Quantity())
-    reserved = type_coerce(totals.c.reserved, Quantity())
-    available = type_coerce(totals.c.on_hand - totals.c.reserved, Quantity())
     minimum = type_coerce(_effective_min(), Quantity())
-    status = status_case(available, minimum)
-    stmt = _with_minimum(select(
+    stmt = select(
         Product.id.label("product_id"), Product.sku, Product.name, Product.track_lots,
-        on_hand.label("on_hand"), reserved.label("reserved"), available.label("available"),
-        minimum.label("min_stock"), status.label("stock_status"),
-    ).select_from(totals), totals).where(or_(totals.c.on_hand > 0, totals.c.reserved > 0))
+        minimum.label("min_stock"),
+    ).outerjoin(StockMinimum, and_(StockMinimum.product_id == Product.id,
+                                   StockMinimum.store_id == store_id))
+    if args.get("stock_status"):
+        totals = _pair_totals(store_id)
+        available = type_coerce(totals.c.on_hand - totals.c.reserved, Quantity())
+        stmt = stmt.join(totals, totals.c.product_id == Product.id).where(
+            or_(totals.c.on_hand > 0, totals.c.reserved > 0),
+            status_case(available, minimum) == args["stock_status"])
+    else:
+        stmt = stmt.where(exists().where(
+            StockLevel.product_id == Product.id, StockLevel.store_id == store_id,
+            or_(StockLevel.on_hand > 0, StockLevel.reserved > 0)))
     if args.get("q"):
         stmt = stmt.where(contains_any([Product.sku, Product.name], args["q"]))
     if args.get("category_id"):
         in_tree = descendants_select(Category, args["category_id"])
         stmt = stmt.where(Product.category_id.in_(in_tree))
-    if args.get("stock_status"):
-        stmt = stmt.where(status == args["stock_status"])
-    return stmt.order_by(Product.name, Product.id)
+    return Listing(stmt.order_by(Product.name, Product.id), process=_attach_levels(store_id))
 
 
-def attach_lots(store_id):
-    """A page post-processor: rows → dicts with `lots` for tracked products (one query)."""
+def _attach_levels(store_id):
+    """A page post-processor: rows → dicts with the store's quantities, status and
+    `lots` (tracked products), from the page's stock rows in one query."""
     def attach(rows):
-        tracked = [row.product_id for row in rows if row.track_lots]
-        lots = {}
-        if tracked:
-            levels = db.session.scalars(
-                select(StockLevel).where(StockLevel.store_id == store_id,
-                                         StockLevel.product_id.in_(tracked),
-                                         StockLevel.lot_id.is_not(None),
-                                         StockLevel.on_hand > 0)
-                .order_by(StockLevel.product_id, StockLevel.lot_key))
-            for level in levels:
-                lots.setdefault(level.product_id, []).append(_lot_row(level))
-        return [{**row._asdict(), "lots": lots.get(row.product_id, []) if row.track_lots
-                 else None} for row in rows]
+        levels = {}
+        if rows:
+            for level in db.session.scalars(
+                    select(StockLevel).where(StockLevel.store_id == store_id,
+                                             StockLevel.product_id.in_([r.product_id
+                                                                        for r in rows]))
+                    .order_by(StockLevel.product_id, StockLevel.lot_key)):
+                levels.setdefault(level.product_id, []).append(level)
+        page = []
+        for row in rows:
+            held = levels.get(row.product_id, [])
+            on_hand = sum((level.on_hand for level in held), ZERO)
+            reserved = sum((level.reserved for level in held), ZERO)
+            lots = [_lot_row(level) for level in held
+                    if level.lot_id is not None and level.on_hand > 0]
+            page.append({
+                "product_id": row.product_id, "sku": row.sku, "name": row.name,
+                "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved,
+                "min_stock": row.min_stock,
+                "stock_status": status_of(on_hand - reserved, row.min_stock),
+                "lots": lots if row.track_lots else None,
+            })
+        return page
     return attach
 
 
@@ -401,25 +469,86 @@ def get_count(count_id, principal=None):
 
 
 def ledger_drift():
-    """Levels whose on_hand differs from the sum of their movements or the last balance."""
+    """Levels whose on_hand differs from the sum of their movements or the last balance,
+    or whose `movement_count` differs from their number of movements (or the
+    number of the last one, `level_seq`)."""
     sums = (select(Movement.stock_level_id.label("level_id"),
                    func.sum(Movement.quantity).label("total"),
+                   func.count().label("count"),
+                   func.max(Movement.level_seq).label("last_seq"),
                    func.max(Movement.id).label("last_id"))
             .group_by(Movement.stock_level_id).subquery())
     last = aliased(Movement)
     rows = db.session.execute(
-        select(StockLevel, sums.c.total, last.balance_after)
+        select(StockLevel, sums.c.total, last.balance_after, sums.c.count, sums.c.last_seq)
         .outerjoin(sums, sums.c.level_id == StockLevel.id)
         .outerjoin(last, last.id == sums.c.last_id)
         .order_by(StockLevel.id)
     ).all()
     drift = []
-    for level, total, last_balance in rows:
-        total = Decimal(str(total or 0)).quantize(Decimal("0.001"))
+    for level, total, last_balance, count, last_seq in rows:
+        total = _qty(total)
         last_balance = last_balance if last_balance is not None else ZERO
-        if level.on_hand != total or level.on_hand != last_balance:
+        counted = (level.movement_count == (count or 0) == (last_seq or 0))
+        if level.on_hand != total or level.on_hand != last_balance or not counted:
             drift.append({"stock_level_id": level.id, "product_id": level.product_id,
                           "store_id": level.store_id, "lot_id": level.lot_id,
                           "on_hand": level.on_hand, "ledger_sum": total,
-                          "last_balance_after": last_balance})
+                          "last_balance_after": last_balance,
+                          "movement_count": level.movement_count, "movements": count or 0})
     return drift
+
+
+def totals_drift():
+    """Read models that differ from what they are kept from, as
+    `{"product_id" | "store_id", "message", ...}`.
+
+    A product's `product_stock` must hold Σ on_hand and Σ (on_hand − reserved)
+    of its stock levels (no row: 0, 0); a store's `ledger_counts` row the
+    number of its movements, which is also the number (`store_seq`) of its
+    last one.
+    """
+    sums = (select(StockLevel.product_id.label("product_id"),
+                   func.sum(StockLevel.on_hand).label("on_hand"),
+                   func.sum(StockLevel.on_hand - StockLevel.reserved).label("available"))
+            .group_by(StockLevel.product_id).subquery())
+    rows = db.session.execute(
+        select(Product.id, ProductStock.on_hand, ProductStock.available,
+               sums.c.on_hand, sums.c.available)
+        .outerjoin(ProductStock, ProductStock.product_id == Product.id)
+        .outerjoin(sums, sums.c.product_id == Product.id)
+        .where(or_(ProductStock.product_id.is_not(None), sums.c.product_id.is_not(None)))
+        .order_by(Product.id)
+    ).all()
+    drift = []
+    for product_id, on_hand, available, level_on_hand, level_available in rows:
+        stored = (_qty(on_hand), _qty(available))
+        levels = (_qty(level_on_hand), _qty(level_available))
+        if stored != levels:
+            drift.append({
+                "product_id": product_id, "on_hand": stored[0], "available": stored[1],
+                "levels_on_hand": levels[0], "levels_available": levels[1],
+                "message": f"totals of product {product_id}: on_hand {stored[0]}, available "
+                           f"{stored[1]}; its stock levels: on_hand {levels[0]}, available "
+                           f"{levels[1]}"})
+    counted = (select(Movement.store_id.label("store_id"), func.count().label("count"),
+                      func.max(Movement.store_seq).label("last_seq"))
+               .group_by(Movement.store_id).subquery())
+    rows = db.session.execute(
+        select(Store.id, LedgerCount.movements, counted.c.count, counted.c.last_seq)
+        .outerjoin(LedgerCount, LedgerCount.store_id == Store.id)
+        .outerjoin(counted, counted.c.store_id == Store.id)
+        .order_by(Store.id)
+    ).all()
+    for store_id, stored, count, last_seq in rows:
+        stored, count, last_seq = stored or 0, count or 0, last_seq or 0
+        if not stored == count == last_seq:
+            drift.append({
+                "store_id": store_id, "movements": stored, "counted": count,
+                "message": f"ledger counter of store {store_id}: {stored} movements; the "
+                           f"ledger holds {count}, the last numbered {last_seq}"})
+    return drift
+
+
+def _qty(value):
+    return Decimal(str(value or 0)).quantize(Decimal("0.001"))

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from ..auth import current_principal, require
 from ..common.blueprint import Blueprint
 from ..common.idempotency import unit_of_work
-from ..common.pagination import Listing, SelectPage
+from ..common.pagination import SelectPage
 from ..errors import Forbidden
 from . import documents, queries
 from .schemas import (
@@ -62,7 +62,7 @@ class MovementList(MethodView):
     @blp.paginate(SelectPage)
     def get(self, args):
         """The ledger, newest first (filters; `before_id` for keyset paging)"""
-        return queries.movements_select(args, current_principal())
+        return queries.movements_listing(args, current_principal())
 
     @require("stock:move", "stock:adjust")
     @unit_of_work
@@ -116,7 +116,7 @@ class ProductMovements(MethodView):
     def get(self, args, product_id):
         """A product's ledger, newest first"""
         queries.get_product(product_id)
-        return queries.movements_select(args, current_principal(), product_id=product_id)
+        return queries.movements_listing(args, current_principal(), product_id=product_id)
 
 
 # --------------------------------------------------------------------------- store inventory
@@ -131,8 +131,7 @@ class StoreInventory(MethodView):
     @blp.paginate(SelectPage)
     def get(self, args, store_id):
         """One row per product held in the store"""
-        stmt = queries.inventory_select(store_id, args, current_principal())
-        return Listing(stmt, process=queries.attach_lots(store_id))
+        return queries.inventory_select(store_id, args, current_principal())
 
 
 @blp.route("/stores/<int:store_id>/inventory/<int:product_id>")

@@ -10,9 +10,12 @@ orders and purchase receipts) goes through `post_movements` (or `reserve` /
    before anything is read or written.
 1. Lock. Costed inflows first lock their products (`SELECT ... FOR UPDATE`,
    by id), then every `stock_levels` row of each affected (product, store)
-   pair is locked, pairs in one global order (product_id, store_id) and rows
-   by lot. Missing rows for inflows are created first with an insert that
-   ignores a concurrent insert of the same key (unique product/store/lot_key).
+   pair is locked in one global order: store by store (one statement each),
+   and within a store by product and lot. Missing rows for inflows are
+   created first with an insert that ignores a concurrent insert of the same
+   key (unique product/store/lot_key), with the product's `product_stock`
+   totals row. Just before writing, the ledger counter of each store
+   (`ledger_counts`, in store order), which numbers the store's movements.
 2. Check. Outflows may take only `available` = on_hand - reserved of the
    locked rows. Any short line fails the whole document with 409 listing
    every short line, before anything is written. No balance, average cost or
@@ -22,7 +25,10 @@ orders and purchase receipts) goes through `post_movements` (or `reserve` /
    (signed quantity, `balance_after` of its stock level, unit cost,
    reference, user or API key) and the `stock_levels` row is updated in the
    same flush. A `CHECK (on_hand >= 0 AND reserved <= on_hand)` backs the
-   rule up.
+   rule up. The read models move with them: each movement takes the next
+   number of its store (`store_seq`) and of its stock level (`level_seq`),
+   and each product whose totals change gets one increment of its
+   `product_stock` row (a transfer changes none).
 4. Cost. Inflows that carry a unit cost update the product's moving-average
    cost over all stores. Outflows record the cost at the time they happen.
 5. Lots. Tracked products need a lot on inflows; outflows without a lot take
@@ -45,7 +51,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import and_, case, func, or_, select, tuple_, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -57,7 +63,16 @@ from ..extensions import db
 from ..products.models import Product
 from ..stores.models import Store
 from ..suppliers.models import Supplier
-from .models import NO_LOT, Lot, LowStockEvent, Movement, StockLevel, StockMinimum
+from .models import (
+    NO_LOT,
+    LedgerCount,
+    Lot,
+    LowStockEvent,
+    Movement,
+    ProductStock,
+    StockLevel,
+    StockMinimum,
+)
 from .types import LotUse, check_change, movement_type
 
 ZERO = Decimal("0.000")
@@ -254,42 +269,97 @@ def _resolve_lots(changes, products):
         change.lot_id = lot.id
 
 
-def _lock_levels(changes):
-    """Create missing inflow rows, then lock every row of each (product, store) pair.
-
-    Returns {(product_id, store_id): {lot_key: StockLevel}} of locked rows.
-    """
-    inflow_keys = sorted({
-        (c.product_id, c.store_id, c.lot_key)
-        for c in changes if c.quantity > 0 and c.lot_id != UNKNOWN_LOT
-    })
-    pairs = sorted({(c.product_id, c.store_id) for c in changes})
-    locked = {}
+def _by_store(pairs):
+    by_store = defaultdict(list)
     for product_id, store_id in pairs:
-        for p, s, lot_key in inflow_keys:
-            if (p, s) == (product_id, store_id):
-                _insert_ignoring_duplicates(StockLevel, {
-                    "product_id": p, "store_id": s, "lot_key": lot_key,
-                    "lot_id": None if lot_key == NO_LOT else lot_key,
-                    "on_hand": ZERO, "reserved": ZERO, "updated_at": _now(),
-                }, ["product_id", "store_id", "lot_key"])
+        by_store[store_id].append(product_id)
+    return dict(sorted(by_store.items()))
+
+
+def _in_pairs(product_column, store_column, pairs):
+    """`(product, store) IN pairs` as one `store = s AND product IN (...)` per store:
+    index-friendly on every database, and small however many pairs."""
+    return or_(*(and_(store_column == store_id, product_column.in_(product_ids))
+                 for store_id, product_ids in _by_store(pairs).items()))
+
+
+def _select_locked(pairs):
+    """Lock every stock row of these (product_id, store_id) pairs in the global order:
+    store by store, and in a store by product and lot (one statement per store);
+    {pair: {lot_key: StockLevel}}."""
+    locked = {pair: {} for pair in pairs}
+    for store_id, product_ids in _by_store(pairs).items():
         rows = db.session.scalars(
             select(StockLevel)
-            .where(StockLevel.product_id == product_id, StockLevel.store_id == store_id)
-            .order_by(StockLevel.lot_key)
+            .where(StockLevel.store_id == store_id, StockLevel.product_id.in_(product_ids))
+            .order_by(StockLevel.product_id, StockLevel.lot_key)
             .options(lazyload(StockLevel.lot))  # lock stock rows only, never lots
             .with_for_update()
             .execution_options(populate_existing=True)
         ).all()
-        locked[(product_id, store_id)] = {row.lot_key: row for row in rows}
+        for row in rows:
+            locked[(row.product_id, row.store_id)][row.lot_key] = row
+    return locked
+
+
+def _lock_levels(changes):
+    """Lock every row of each (product, store) pair; create the rows inflows need.
+
+    One locking SELECT for all pairs. Inflows into a (product, store, lot)
+    without a row insert it first, with an insert that ignores a concurrent
+    insert of the same key, together with the product's `product_stock` row;
+    those pairs are then locked again. Returns
+    {(product_id, store_id): {lot_key: StockLevel}} of locked rows.
+    """
+    pairs = sorted({(c.product_id, c.store_id) for c in changes})
+    locked = _select_locked(pairs)
+    missing = sorted({
+        (c.product_id, c.store_id, c.lot_key)
+        for c in changes
+        if c.quantity > 0 and c.lot_id != UNKNOWN_LOT
+        and c.lot_key not in locked[(c.product_id, c.store_id)]
+    })
+    if missing:
+        for product_id in sorted({p for p, _, _ in missing}):
+            _insert_ignoring_duplicates(ProductStock, {
+                "product_id": product_id, "on_hand": ZERO, "available": ZERO}, ["product_id"])
+        for product_id, store_id, lot_key in missing:
+            _insert_ignoring_duplicates(StockLevel, {
+                "product_id": product_id, "store_id": store_id, "lot_key": lot_key,
+                "lot_id": None if lot_key == NO_LOT else lot_key,
+                "on_hand": ZERO, "reserved": ZERO, "movement_count": 0, "updated_at": _now(),
+            }, ["product_id", "store_id", "lot_key"])
+        locked.update(_select_locked(sorted({(p, s) for p, s, _ in missing})))
     lot_ids = {row.lot_id for levels in locked.values() for row in levels.values() if row.lot_id}
     if lot_ids:  # into the identity map, so `level.lot` needs no further query
         db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids))).all()
     return locked
 
 
+def _lock_ledger_counts(store_ids):
+    """Lock the stores' ledger counters (after the stock levels), creating missing
+    ones; {store_id: LedgerCount}."""
+    store_ids = sorted(set(store_ids))
+
+    def locked(ids):
+        return {row.store_id: row for row in db.session.scalars(
+            select(LedgerCount).where(LedgerCount.store_id.in_(ids))
+            .order_by(LedgerCount.store_id).with_for_update()
+            .execution_options(populate_existing=True))}
+
+    counters = locked(store_ids)
+    missing = [store_id for store_id in store_ids if store_id not in counters]
+    if missing:
+        for store_id in missing:
+            _insert_ignoring_duplicates(LedgerCount, {"store_id": store_id, "movements": 0},
+                                        ["store_id"])
+        counters.update(locked(missing))
+    return counters
+
+
 def lock_pairs(pairs):
-    """Lock every stock row of these (product_id, store_id) pairs, in the global order.
+    """Lock every stock row of these (product_id, store_id) pairs, then their stores'
+    ledger counters, in the global order.
 
     For documents that post in several steps (a transfer's out- then
     in-movements): taking all locks first keeps the order global.
@@ -297,6 +367,7 @@ def lock_pairs(pairs):
     probes = [Change(type="lock", product_id=p, store_id=s, quantity=Decimal("-1"))
               for p, s in sorted(set(pairs))]
     _lock_levels(probes)
+    _lock_ledger_counts(s for _, s in pairs)
 
 
 # --------------------------------------------------------------------------- allocation
@@ -360,6 +431,40 @@ def _allocate(changes, products, locked):
 
 
 # --------------------------------------------------------------------------- writing
+
+
+def _add_to_totals(deltas):
+    """Add {product_id: (Δ on_hand, Δ available)} to `product_stock`, one UPDATE.
+
+    Products whose totals do not change (a transfer, a confirmed reservation)
+    are left alone, so their row is not locked. The rows exist: `_lock_levels`
+    creates one with the product's first stock level (and the migration made
+    them for older stock).
+    """
+    deltas = {pid: d for pid, d in deltas.items() if d != (ZERO, ZERO)}
+    if not deltas:
+        return
+    ids = sorted(deltas)
+    on_hand = case({pid: deltas[pid][0] for pid in ids}, value=ProductStock.product_id)
+    available = case({pid: deltas[pid][1] for pid in ids}, value=ProductStock.product_id)
+    result = db.session.execute(
+        update(ProductStock)
+        .where(ProductStock.product_id.in_(ids))
+        .values(on_hand=ProductStock.on_hand + on_hand,
+                available=ProductStock.available + available)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != len(ids):  # a bug, never a user error: refuse to drift
+        raise RuntimeError(f"product_stock rows missing for some of products {ids}")
+
+
+def _total_deltas(items):
+    """{product_id: (Δ on_hand, Δ available)} from (product_id, Δ on_hand, Δ reserved)."""
+    deltas = {}
+    for product_id, on_hand, reserved in items:
+        old_on_hand, old_available = deltas.get(product_id, (ZERO, ZERO))
+        deltas[product_id] = (old_on_hand + on_hand, old_available + on_hand - reserved)
+    return deltas
 
 
 def _product_on_hand(product_ids):
@@ -443,7 +548,7 @@ def _effective_minimums(pairs, products):
     overrides = {}
     if pairs:
         rows = db.session.scalars(select(StockMinimum).where(
-            tuple_(StockMinimum.product_id, StockMinimum.store_id).in_(list(pairs))))
+            _in_pairs(StockMinimum.product_id, StockMinimum.store_id, pairs)))
         overrides = {(m.product_id, m.store_id): m.min_stock for m in rows}
     return {pair: overrides.get(pair, products[pair[0]].min_stock) for pair in pairs}
 
@@ -468,7 +573,7 @@ def _update_alerts(pairs_before, locked, products, touched, *, reference_type=No
     if pairs:
         rows = db.session.scalars(select(LowStockEvent).where(
             LowStockEvent.resolved_at.is_(None),
-            tuple_(LowStockEvent.product_id, LowStockEvent.store_id).in_(pairs)))
+            _in_pairs(LowStockEvent.product_id, LowStockEvent.store_id, pairs)))
         open_events = {(e.product_id, e.store_id): e for e in rows}
     for pair in pairs:
         before = pairs_before[pair]
@@ -520,6 +625,7 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
     for product_id, cost in new_costs.items():
         products[product_id].cost = cost
 
+    counters = _lock_ledger_counts(c.store_id for c in changes)
     movements = []
     last_movement = {}
     for allocation in allocations:
@@ -527,7 +633,11 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         level.on_hand = _q(level.on_hand + allocation.quantity)
         if change.from_reserved:
             level.reserved = _q(level.reserved + allocation.quantity)
+        level.movement_count += 1
+        counter = counters[change.store_id]
+        counter.movements += 1
         movement = Movement(
+            store_seq=counter.movements, level_seq=level.movement_count,
             type=change.type, product_id=change.product_id, store_id=change.store_id,
             lot_id=level.lot_id, stock_level_id=level.id, quantity=allocation.quantity,
             balance_after=level.on_hand,
@@ -539,6 +649,9 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         movements.append(movement)
         last_movement[(change.product_id, change.store_id)] = movement
     db.session.flush()
+    _add_to_totals(_total_deltas(
+        (a.change.product_id, a.quantity, a.quantity if a.change.from_reserved else ZERO)
+        for a in allocations))
     _update_alerts(pairs_before, locked, products, last_movement,
                    reference_type=reference_type, reference_id=reference_id)
     db.session.flush()
@@ -574,6 +687,8 @@ def reserve(changes, *, user_id=None, reference_type=None, reference_id=None):
                      "store_id": allocation.change.store_id,
                      "lot_id": allocation.level.lot_id,
                      "quantity": _q(-allocation.quantity)})
+    db.session.flush()
+    _add_to_totals(_total_deltas((h["product_id"], ZERO, h["quantity"]) for h in held))
     touched = {(a.change.product_id, a.change.store_id): None for a in allocations}
     _update_alerts(pairs_before, locked, products, touched,
                    reference_type=reference_type, reference_id=reference_id)
@@ -612,6 +727,8 @@ def release(held, *, reference_type=None, reference_id=None):
         if level is None or level.reserved < _q(held_line["quantity"]):
             raise Conflict("Cannot release more than is reserved.")
         level.reserved = _q(level.reserved - _q(held_line["quantity"]))
+    db.session.flush()
+    _add_to_totals(_total_deltas((h["product_id"], ZERO, -_q(h["quantity"])) for h in held))
     products = _load_products({c.product_id for c in changes})
     touched = {(c.product_id, c.store_id): None for c in changes}
     _update_alerts(pairs_before, locked, products, touched,
