@@ -154,6 +154,42 @@ def test_concurrent_receipts_create_one_stock_row(server_app, shop, make_user, l
         assert queries.totals_drift() == []  # stored product totals = the levels
 
 
+def test_concurrent_writes_of_different_products_number_the_store_ledger_once(
+        server_app, make_user, login):
+    """Thirty receipts of thirty different products into one store: no stock row is
+    shared, only the store's ledger counter; every movement gets its own number
+    and the counter (the ledger's X-Pagination total) ends at thirty."""
+    from inventory_api.products.models import Product
+    from inventory_api.stock.models import LedgerCount
+    from inventory_api.stores.models import Store
+
+    with server_app.app_context():
+        store = Store(name="Busy", code="BUSY")
+        products = [Product(sku=f"P-{n}", name=f"Product {n}", price=Decimal("1.00"))
+                    for n in range(30)]
+        db.session.add_all([store, *products])
+        db.session.commit()
+        store_id, product_ids = store.id, [p.id for p in products]
+    headers = headers_for(server_app, make_user, login)
+
+    def receipt(index):
+        response = server_app.test_client().post(f"{API}/movements", headers=headers, json={
+            "type": "receipt", "product_id": product_ids[index], "store_id": store_id,
+            "quantity": "1"})
+        return response.status_code
+
+    assert run_together(receipt, 30) == [201] * 30
+    with server_app.app_context():
+        numbers = sorted(db.session.scalars(
+            select(Movement.store_seq).where(Movement.store_id == store_id)))
+        assert numbers == list(range(1, 31))
+        assert db.session.get(LedgerCount, store_id).movements == 30
+        assert queries.ledger_drift() == [] and queries.totals_drift() == []
+    listed = server_app.test_client().get(f"{API}/movements?store_id={store_id}",
+                                          headers=headers)
+    assert '"total": 30' in listed.headers["X-Pagination"]
+
+
 def test_concurrent_idempotent_retries_apply_once(server_app, shop, make_user, login):
     headers = {**headers_for(server_app, make_user, login), "Idempotency-Key": "same-receipt"}
 
