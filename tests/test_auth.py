@@ -172,16 +172,19 @@ def test_change_password(client, make_user, login):
 
 
 def test_authentication_costs_one_query(app, client, make_user, login):
-    """Token revocation, the user and its stores come back in a single statement."""
+    """Token revocation, the user and its stores come back in a single statement:
+    a list of stores runs that one, then the list's own count and page."""
     from tests.test_query_counts import count_statements
 
     user = make_user("employee")
     token = login(user["email"])["access_token"]
     with count_statements(app) as statements:
-        response = client.get("/api/v1/auth/me", headers=bearer(token))
+        response = client.get("/api/v1/stores", headers=bearer(token))
     assert response.status_code == 200
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(queries) == 1, queries
+    assert len(queries) == 3, queries
+    assert "revoked_tokens" in queries[0] and "user_stores" in queries[0]
+    assert not any("users" in query or "revoked_tokens" in query for query in queries[1:])
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import hashlib
 import logging
 from copy import deepcopy
-from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
 
@@ -30,22 +29,33 @@ class Unauthorized(AppError):
     default_message = "Missing or invalid credentials."
 
 
-@dataclass
 class Principal:
-    """Who is calling: a user (bearer token) or an API key."""
+    """Who is calling: a user (bearer token) or an API key.
 
-    role: str
-    user: object = None
-    api_key: object = None
-    store_ids: list = field(default_factory=list)
+    Authentication reads only what every request needs (role, stores, ids);
+    `user`, the ORM row, is loaded on first use (`/auth/me`, password
+    change), or given when the caller already has it.
+    """
+
+    def __init__(self, role, user=None, api_key=None, store_ids=(), *, user_id=None,
+                 client_id=None):
+        self.role = role
+        self.api_key = api_key
+        self.store_ids = list(store_ids)
+        self._user = user
+        self.user_id = user.id if user is not None else user_id
+        self.client_id = user.client_id if user is not None else client_id
+
+    def __repr__(self):
+        return f"Principal(role={self.role!r}, user_id={self.user_id!r})"
 
     @property
-    def user_id(self):
-        return self.user.id if self.user is not None else None
+    def user(self):
+        if self._user is None and self.user_id is not None:
+            from ..users.models import User
 
-    @property
-    def client_id(self):
-        return self.user.client_id if self.user is not None else None
+            self._user = db.session.get(User, self.user_id)
+        return self._user
 
     @property
     def is_customer(self):
@@ -117,8 +127,9 @@ def authenticate():
         principal = _principal_from_api_key(raw_key)
     else:
         verify_jwt_in_request()
-        user = current_user
-        principal = Principal(role=user.role, user=user, store_ids=list(user.store_ids))
+        user = current_user._get_current_object()  # a tokens.TokenUser, read once
+        principal = Principal(role=user.role, store_ids=user.store_ids, user_id=user.id,
+                              client_id=user.client_id)
     g.principal = principal
     return principal
 

@@ -188,7 +188,7 @@ def change_password(data):
 
 
 def _require_user(principal):
-    if principal.user is None:
+    if principal.user_id is None:
         from ..errors import Forbidden
 
         raise Forbidden("This endpoint is for users, not API keys.")

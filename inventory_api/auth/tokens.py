@@ -12,13 +12,13 @@ token we did not mint, however validly signed, answers 401, never a 500.
 401 messages are fixed sentences; the library's reasons go to no one.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from flask_jwt_extended.config import config as jwt_config
-from sqlalchemy import exists, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, exists, select
 
 from ..common.fields import INT32_MAX
 from ..common.uow import atomic
@@ -114,9 +114,55 @@ def _check_claims(claims):
         raise Unauthorized(INVALID_TOKEN)
 
 
+@dataclass(frozen=True)
+class TokenUser:
+    """What authentication reads of a token's user: `current_user` of a request."""
+
+    id: int
+    role: str
+    active: bool
+    token_version: int
+    client_id: int | None
+    store_ids: tuple
+
+    @classmethod
+    def from_rows(cls, rows):
+        """From `_auth_statement` rows (one per store of the user); None when there are none."""
+        if not rows:
+            return None
+        first = rows[0]
+        return cls(id=first.id, role=first.role, active=bool(first.active),
+                   token_version=first.token_version, client_id=first.client_id,
+                   store_ids=tuple(row.store_id for row in rows if row.store_id is not None))
+
+
+_statement = None
+
+
+def _auth_statement():
+    """The user's columns, stores (one row each) and whether any of `jtis` is revoked.
+
+    Built once: parameters `user_id` and `jtis` (expanding).
+    """
+    global _statement
+    if _statement is None:
+        from ..users.models import User, user_stores
+        from .models import RevokedToken
+
+        users = User.__table__
+        revoked = exists().where(
+            RevokedToken.__table__.c.jti.in_(bindparam("jtis", expanding=True)))
+        _statement = (
+            select(users.c.id, users.c.role, users.c.active, users.c.token_version,
+                   users.c.client_id, revoked.label("revoked"), user_stores.c.store_id)
+            .select_from(users.outerjoin(user_stores, user_stores.c.user_id == users.c.id))
+            .where(users.c.id == bindparam("user_id"))
+            .order_by(user_stores.c.store_id)
+        )
+    return _statement
+
+
 def register_jwt_handlers():
-    from ..users.models import User
-    from .models import RevokedToken
 
     @jwt.decode_key_loader
     def decode_key(_header, unverified_claims):
@@ -135,25 +181,23 @@ def register_jwt_handlers():
         Refused when the token's `jti`/`rjti` was revoked or its generation
         (`ver`) is not the user's current `token_version`. flask-jwt-extended
         asks this before `load_user`; the user is kept in `g` for it, so
-        authentication costs a single round trip.
+        authentication costs a single round trip. The statement is built
+        once and reads plain columns (a `TokenUser`), not ORM objects.
         """
         jtis = [payload["jti"]] + ([payload["rjti"]] if payload.get("rjti") else [])
-        revoked = exists().where(RevokedToken.jti.in_(jtis)).label("revoked")
-        row = db.session.execute(
-            select(User, revoked).options(joinedload(User.stores))
-            .where(User.id == int(payload["sub"]))
-        ).unique().first()
-        g.jwt_user = row[0] if row is not None else None
-        if row is None:  # unknown user: not "revoked", the user lookup refuses it
+        rows = db.session.execute(_auth_statement(),
+                                  {"user_id": int(payload["sub"]), "jtis": jtis}).all()
+        g.jwt_user = TokenUser.from_rows(rows)
+        if g.jwt_user is None:  # unknown user: not "revoked", the user lookup refuses it
             return False
-        user, is_revoked_jti = row
-        return bool(is_revoked_jti) or payload["ver"] != user.token_version
+        return bool(rows[0].revoked) or payload["ver"] != g.jwt_user.token_version
 
     @jwt.user_lookup_loader
     def load_user(_header, payload):
         user = g.pop("jwt_user", None)
         if user is None or user.id != int(payload["sub"]):
-            user = db.session.get(User, int(payload["sub"]))
+            user = TokenUser.from_rows(db.session.execute(
+                _auth_statement(), {"user_id": int(payload["sub"]), "jtis": [""]}).all())
         return user if user is not None and user.active else None
 
     def unauthorized(message):

@@ -40,8 +40,8 @@ KEY_PATTERN = rf"^[^\s{CONTROL}](?:[^{CONTROL}]*[^\s{CONTROL}])?$"
 
 def _owner():
     principal = g.principal
-    if principal.user is not None:
-        return f"user:{principal.user.id}"
+    if principal.user_id is not None:
+        return f"user:{principal.user_id}"
     return f"key:{principal.api_key.id}"
 
 

@@ -64,7 +64,7 @@ class ProductDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, product_id):
         """Read a product (with an ETag); customers see active products only"""
-        product = service.get_product(product_id, customer=_is_customer())
+        product = service.read_product(product_id, customer=_is_customer())
         return with_etag(product, _etag_schema())
 
     @require("products:write")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, false, func, literal, select, type_coerce
+from sqlalchemy import bindparam, case, false, func, literal, select, type_coerce
 from sqlalchemy.orm import with_expression
 
 from ..categories.models import Category
@@ -105,10 +105,36 @@ def _product_select():
     return stmt, available, status
 
 
+# read columns: everything but the case-folded shadow keys (common/unique.py)
+_READ_COLUMNS = [c for c in Product.__table__.c if not c.key.endswith("_key")]
+_reads = {}
+
+
+def _read_select():
+    """(statement, available, status) for reads that return rows, not ORM objects.
+
+    The product's columns plus `stock_total` and `stock_status`; built once
+    per stock view, since building it costs more than running it.
+    """
+    key = id(_stock_view)
+    if key not in _reads:
+        per_product, available, status = _stock_columns()
+        stmt = select(*_READ_COLUMNS, available.label("stock_total"),
+                      status.label("stock_status")).select_from(Product.__table__)
+        if per_product is not None:
+            stmt = stmt.outerjoin(per_product, per_product.c.product_id == Product.id)
+        _reads[key] = (stmt, available, status, stmt.where(Product.id == bindparam("id")))
+    return _reads[key]
+
+
+def _as_dicts(rows):
+    return [row._asdict() for row in rows]
+
+
 def search_products(args, *, customer=False):
-    """A `Listing` of products: the page query joins the stock aggregate; the
-    count skips it unless `stock_status` filters on it."""
-    stmt, available, status = _product_select()
+    """A `Listing` of products as dicts: the page query joins the stored stock totals
+    on their key; the count skips them unless `stock_status` filters on them."""
+    stmt, available, status, _ = _read_select()
     conditions = [Product.active == args.get("active", True)]
     if customer:  # customers see active products only: `active=false` finds nothing
         conditions.append(Product.active == True)  # noqa: E712
@@ -142,7 +168,17 @@ def search_products(args, *, customer=False):
         "stock_total": available,
         "created_at": Product.created_at,
     }
-    return Listing(apply_sort(stmt, args["sort"], columns, Product.id), count=count)
+    return Listing(apply_sort(stmt, args["sort"], columns, Product.id), count=count,
+                   process=_as_dicts)
+
+
+def read_product(product_id, *, customer=False):
+    """A product's fields and stock values as a dict (one statement); customers see
+    active products only (else 404). For reads; writes use `get_product`."""
+    row = db.session.execute(_read_select()[3], {"id": product_id}).first()
+    if row is None or (customer and not row.active):
+        raise NotFound("Product not found.")
+    return row._asdict()
 
 
 def get_product(product_id, *, customer=False):
