@@ -68,21 +68,57 @@ def register_cli(app):
     @app.cli.command("seed-demo")
     @click.option("--size", type=click.Choice(["small", "large"]), default="small",
                   show_default=True, help="small: a believable shop; large: >= 10,000 products.")
+    @click.option("--products", type=click.IntRange(min=1), default=None,
+                  help="large only: products in the catalog in all  [default: 10000]")
+    @click.option("--movements", type=click.IntRange(min=0), default=None,
+                  help="large only: ledger rows the stock history grows to (sales, orders and "
+                       "purchases add a few hundred more)  [default: 200000]")
+    @click.option("--batch", type=click.IntRange(min=10), default=None,
+                  help="large only: movements per transaction of the history  [default: 10000]")
     @click.option("--if-empty", is_flag=True,
                   help="Exit 0 without seeding when the database already has data.")
-    def seed_demo_command(size, if_empty):
-        """Load a deterministic demo data set into an empty database."""
-        from .seed import SeedRefused, seed_demo
+    def seed_demo_command(size, products, movements, batch, if_empty):
+        """Load a deterministic demo data set into an empty database.
 
+        `--size large --products 100000 --movements 1000000` builds the
+        benchmark data set (bench/README.md); each phase prints its rate on
+        stderr.
+        """
+        import time
+
+        from .seed import (
+            LARGE_BATCH,
+            LARGE_MOVEMENTS,
+            LARGE_PRODUCTS,
+            SeedRefused,
+            check_options,
+            seed_demo,
+        )
+
+        given = [f"--{name}" for name, value in
+                 (("products", products), ("movements", movements), ("batch", batch))
+                 if value is not None]
+        if given and size != "large":
+            _fail(f"{', '.join(given)} only go with --size large.")
+        options = {"large_movements": LARGE_MOVEMENTS if movements is None else movements,
+                   "large_products": LARGE_PRODUCTS if products is None else products,
+                   "large_batch": LARGE_BATCH if batch is None else batch}
         try:
-            counts = seed_demo(size)
+            check_options(size, **options)
+        except ValueError as error:
+            _fail(f"{error}.")
+        started = time.monotonic()
+        try:
+            counts = seed_demo(size, **options,
+                               progress=lambda line: click.echo(f"seed-demo: {line}", err=True))
         except SeedRefused as error:
             if if_empty:
                 click.echo(f"Skipped seeding: {error}")
                 return
             _fail(str(error))
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
-        click.echo(f"Seeded {size} demo data: {summary}.")
+        click.echo(f"Seeded {size} demo data: {summary} "
+                   f"({time.monotonic() - started:.1f} s).")
 
     @app.cli.command("check-ledger")
     def check_ledger():

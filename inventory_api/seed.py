@@ -1,12 +1,16 @@
 """Demo data: `flask --app wsgi seed-demo [--size small|large]`.
 
 Deterministic (random.Random(42)). `small` is a believable shop and bakery
-supply business; `large` adds enough products (≥ 10,000, inserted in bulk)
-and ledger rows (≥ 200,000) for benchmarks. Stock is only ever written through
-the movements service (see `_seed_stock`), so the ledger balances.
+supply business; `large` grows the catalog to `large_products` products in all
+(default 10,000, inserted in bulk) and the ledger to at least `large_movements`
+rows (default 200,000) for benchmarks: `seed-demo --size large --products N
+--movements M`. Stock is only ever written through the movements service (see
+`_seed_stock`), so the ledger, the stock levels and the per-product totals
+balance.
 """
 
 import random
+import time
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
@@ -21,7 +25,24 @@ from .stores.models import Store
 from .suppliers.models import Supplier
 
 SIZES = ("small", "large")
-LARGE_PRODUCTS = 10_000
+LARGE_PRODUCTS = 10_000  # products in all in the `large` catalog, by default
+LARGE_MOVEMENTS = 200_000  # ledger rows `large` writes at least, by default
+# Movements per transaction when `large` writes its history (measured on MariaDB
+# and PostgreSQL, bench/README.md): bigger batches save little and hold locks longer.
+LARGE_BATCH = 10_000
+# Each visit of a product in the history posts this many 1-unit issues and as
+# many receipts at one (product, store), so the per-pair statements of the
+# movements service (lock, level update) are shared by 2 × this many rows.
+LARGE_VISIT = 5
+# At most this many (product, store) pairs per transaction: the movements service
+# matches pairs with a row-value IN list, which PostgreSQL refuses ("stack depth
+# limit exceeded") somewhere between 4,000 and 8,000 pairs.
+LARGE_PAIRS = 1_000
+BULK_SKU = "BULK-"  # the SKU prefix of the products `large` adds
+# One bulk product in this many is stocked in a shop too. Creating a stock level
+# costs the movements service about 1 ms (a third of the large seed's time at
+# 100,000 products), so the shops hold a share of the catalog, the warehouse all.
+LARGE_SHOP_SHARE = 4
 
 STORES = [
     ("Central Warehouse", "WH", "Industrial Park, Bay 4"),
@@ -110,16 +131,39 @@ class SeedRefused(Exception):
     """The database already has products: seeding would mix demo and real data."""
 
 
-def seed_demo(size="small", large_movements=200_000):
-    """Create the demo data set; returns a dict of how many rows of each kind were added.
-
-    `large_movements` is the ledger size `large` grows to (tests use less).
-    """
+def check_options(size, large_movements=LARGE_MOVEMENTS, large_products=LARGE_PRODUCTS,
+                  large_batch=LARGE_BATCH):
+    """Raise ValueError, saying why, for options `seed_demo` cannot honour."""
     if size not in SIZES:
         raise ValueError(f"size must be one of {SIZES}")
+    small_products = sum(len(items) for *_, items in PRODUCT_LINES)
+    if size == "large" and large_products < small_products:
+        raise ValueError(f"a large catalog has at least {small_products} products "
+                         "(the small one's)")
+    if large_movements < 0:
+        raise ValueError("the ledger size must not be negative")
+    if large_batch < 2 * LARGE_VISIT:
+        raise ValueError(f"a batch holds at least {2 * LARGE_VISIT} movements")
+
+
+def seed_demo(size="small", large_movements=LARGE_MOVEMENTS, large_products=LARGE_PRODUCTS,
+              large_batch=LARGE_BATCH, progress=None):
+    """Create the demo data set; returns a dict of how many rows of each kind were added.
+
+    For `large`: `large_products` is the catalog size in all (the small
+    catalog included), `large_movements` the ledger size the stock history
+    grows to before the selling and purchasing documents add theirs, and
+    `large_batch` the most movements per transaction of its stock phases.
+    `progress`, when given, is called with a line of text per phase (its
+    movements and their rate).
+    """
+    check_options(size, large_movements, large_products, large_batch)
     if db.session.scalar(select(func.count()).select_from(Product)):
         raise SeedRefused("The database already has products; seed-demo only fills an empty one.")
     rng = random.Random(42)
+    # `large` draws from its own generator, so the small data set inside it
+    # (stock, sales, orders, purchases) is exactly the one `small` seeds
+    large_rng = random.Random(43)
     with transaction():
         stores = _seed_stores()
         categories = _seed_categories()
@@ -127,8 +171,17 @@ def seed_demo(size="small", large_movements=200_000):
         clients = _seed_clients(rng)
         products = _seed_products(rng, categories, suppliers)
         if size == "large":
-            products += _seed_large_products(rng, categories, suppliers)
-    movements = _seed_stock(rng, stores, size, large_movements)
+            started = time.monotonic()
+            bulk = _seed_large_products(large_rng, categories, suppliers,
+                                        large_products - products)
+            products += bulk
+            if progress is not None:
+                progress(f"products: {bulk:,} inserted in bulk in "
+                         f"{time.monotonic() - started:.1f} s")
+    movements = _seed_stock(rng, stores)
+    if size == "large":
+        movements = _seed_large_stock(large_rng, stores, movements, large_movements,
+                                      large_batch, progress)
     counts = {"stores": len(stores), "categories": len(categories), "suppliers": len(suppliers),
               "clients": clients, "products": products, "movements": movements}
     counts.update(_seed_selling(rng, stores))
@@ -147,7 +200,8 @@ def _seed_selling(rng, stores):
     from .sales import seed as sales_seed
 
     clients = db.session.scalars(select(Client.id).order_by(Client.id)).all()
-    stocked = db.session.scalars(select(Product.id).order_by(Product.id).limit(60)).all()
+    stocked = db.session.scalars(select(Product.id).where(~Product.sku.startswith(BULK_SKU))
+                                 .order_by(Product.id).limit(60)).all()
     counts = {}
     for module in (sales_seed, orders_seed, debts_seed):
         counts.update(module.seed(rng, stores=stores, clients=clients, products=stocked,
@@ -244,16 +298,20 @@ def _barcode(rng):
     return f"779{rng.randint(10**9, 10**10 - 1)}"
 
 
-def _seed_large_products(rng, categories, suppliers):
-    """Bulk-insert enough extra merchandise for benchmarks, in chunks."""
+def _seed_large_products(rng, categories, suppliers, count):
+    """Bulk-insert `count` extra merchandise products for benchmarks, in chunks.
+
+    They spread over the subcategories (half of them under "Bakery Supplies"),
+    prices uniform from 0.50 to 50.00, none tracking lots.
+    """
     leaf_ids = [c.id for c in categories.values() if c.parent_id is not None]
     supplier_ids = [s.id for s in suppliers]
     total = 0
     chunk = []
-    for n in range(LARGE_PRODUCTS):
+    for n in range(count):
         price = Decimal(rng.randint(50, 5000)) / 100
         chunk.append({
-            "sku": f"BULK-{n + 1:06}",
+            "sku": f"{BULK_SKU}{n + 1:06}",
             "name": f"{rng.choice(LARGE_WORDS)} {rng.choice(LARGE_ITEMS)} #{n + 1}",
             "category_id": rng.choice(leaf_ids),
             "kind": "merchandise",
@@ -274,12 +332,12 @@ def _seed_large_products(rng, categories, suppliers):
     return total
 
 
-def _seed_stock(rng, stores, size, large_movements=200_000):
-    """Opening stock and some history, all through the movements service.
+def _seed_stock(rng, stores):
+    """Opening stock and some history of the small catalog, all through the movements
+    service.
 
     Receipts at the warehouse (lot-tracked raw materials in two lots with
     expiry dates), transfers to the shops, a count per shop and daily issues.
-    `large` repeats issue/receipt rounds until the ledger has 200,000 rows.
     Returns the number of movements written.
     """
     from datetime import date, timedelta
@@ -288,7 +346,8 @@ def _seed_stock(rng, stores, size, large_movements=200_000):
     from .stock.service import Change
 
     warehouse, shops = stores[0], stores[1:]
-    products = db.session.scalars(select(Product).order_by(Product.id)).all()
+    products = db.session.scalars(select(Product).where(~Product.sku.startswith(BULK_SKU))
+                                  .order_by(Product.id)).all()
     written = 0
     today = date.today()
     for start in range(0, len(products), 500):
@@ -326,23 +385,94 @@ def _seed_stock(rng, stores, size, large_movements=200_000):
         written += len(documents.post_manual_movement({
             "type": "issue", "product_id": product.id, "store_id": warehouse.id,
             "quantity": Decimal(rng.randint(1, 8)), "reason": "used in production"}))
-    if size == "large":
-        written = _seed_large_history(rng, warehouse, products, written, large_movements)
     return written
 
 
-def _seed_large_history(rng, warehouse, products, written, target=200_000):
-    """Issue/receipt rounds in big batches until the ledger holds `target` rows."""
+def _report(progress, what, rows, started):
+    if progress is not None:
+        seconds = time.monotonic() - started
+        rate = f"{rows / seconds:,.0f}/s" if seconds > 0 else "-"
+        progress(f"{what}: {rows:,} movements in {seconds:.1f} s ({rate})")
+
+
+def _seed_large_stock(rng, stores, written, target=LARGE_MOVEMENTS, batch=LARGE_BATCH,
+                      progress=None):
+    """Stock the bulk products and write history until the ledger holds `target` rows.
+
+    Everything goes through `post_movements`, at most `batch` movements and
+    `LARGE_PAIRS` (product, store) pairs per transaction, in three phases
+    (each reported to `progress` with its rate):
+
+    1. opening stock: a costed receipt of 20 to 200 units of every bulk
+       product at the warehouse;
+    2. shop stock: a receipt of 10 to 60 units of one bulk product in
+       `LARGE_SHOP_SHARE` in one shop (alternating), so each shop holds a
+       share of the catalog;
+    3. history: visits over the bulk (product, store) pairs in a fixed
+       shuffled order, cycling. A visit posts `LARGE_VISIT` 1-unit issues and
+       as many 1-unit receipts (no unit cost) at one pair, which leaves its
+       stock as it was, so the ledger can grow as long as wanted without
+       running dry and without touching the small catalog.
+
+    Phases 1 and 2 stop early once the ledger reaches `target`. Returns the
+    number of movements written in all (`written` included).
+    """
     from .stock import service
+    from .stock.models import StockLevel
     from .stock.service import Change
 
-    untracked = [p for p in products if not p.track_lots]
-    while written < target:
-        batch = rng.sample(untracked, min(1000, len(untracked)))
-        changes = [Change(type="issue", product_id=p.id, store_id=warehouse.id,
-                          quantity=Decimal("-1")) for p in batch]
-        changes += [Change(type="receipt", product_id=p.id, store_id=warehouse.id,
-                           quantity=Decimal("1"), unit_cost=p.cost) for p in batch]
+    warehouse, shops = stores[0], stores[1:]
+    bulk = db.session.execute(
+        select(Product.id, Product.cost).where(Product.sku.startswith(BULK_SKU))
+        .order_by(Product.id)).all()
+
+    def post(changes, reason):
         with transaction():
-            written += len(service.post_movements(changes, reason="benchmark history"))
+            return len(service.post_movements(changes, reason=reason))
+
+    phases = [("opening stock", bulk, lambda i, pid, cost: Change(
+        type="receipt", product_id=pid, store_id=warehouse.id,
+        quantity=Decimal(rng.randint(20, 200)), unit_cost=cost))]
+    if shops:
+        phases.append(("shop stock", bulk[::LARGE_SHOP_SHARE], lambda i, pid, cost: Change(
+            type="receipt", product_id=pid, store_id=shops[i % len(shops)].id,
+            quantity=Decimal(rng.randint(10, 60)))))
+    step = min(batch, LARGE_PAIRS)  # one pair per movement here
+    for what, rows, make in phases:
+        started, before = time.monotonic(), written
+        for start in range(0, len(rows), step):
+            if written >= target:
+                break
+            chunk = rows[start:start + min(step, target - written)]
+            written += post([make(start + i, pid, cost) for i, (pid, cost) in enumerate(chunk)],
+                            what)
+        _report(progress, what, written - before, started)
+
+    bulk_ids = {pid for pid, _ in bulk}
+    levels = db.session.execute(
+        select(StockLevel.product_id, StockLevel.store_id,
+               StockLevel.on_hand - StockLevel.reserved)
+        .where(StockLevel.product_id.in_(select(Product.id).where(
+            Product.sku.startswith(BULK_SKU))))
+        .order_by(StockLevel.product_id, StockLevel.store_id)
+    ).all()
+    pairs = [(p, s) for p, s, free in levels if p in bulk_ids and free >= LARGE_VISIT]
+    rng.shuffle(pairs)
+    per_visit = 2 * LARGE_VISIT
+    visits_per_batch = max(1, min(len(pairs), LARGE_PAIRS, batch // per_visit))
+    started, before = time.monotonic(), written
+    cursor = 0
+    while pairs and written < target:
+        visits = min(visits_per_batch, -(-(target - written) // per_visit))
+        changes = []
+        for n in range(visits):
+            product_id, store_id = pairs[(cursor + n) % len(pairs)]
+            for _ in range(LARGE_VISIT):
+                changes.append(Change(type="issue", product_id=product_id, store_id=store_id,
+                                      quantity=Decimal("-1")))
+                changes.append(Change(type="receipt", product_id=product_id,
+                                      store_id=store_id, quantity=Decimal("1")))
+        cursor = (cursor + visits) % len(pairs)
+        written += post(changes, "benchmark history")
+    _report(progress, "history", written - before, started)
     return written

@@ -48,7 +48,7 @@ class CategoryDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, category_id):
         """Read a category (with an ETag)"""
-        return with_etag(service.get_category(category_id), CategorySchema())
+        return with_etag(service.get_category(category_id), CategorySchema)
 
     @require("categories:write")
     @blp.arguments(CategoryUpdateSchema)
@@ -59,9 +59,9 @@ class CategoryDetail(MethodView):
     def patch(self, data, category_id):
         """Change a category's name, description or parent (no cycles)"""
         category = service.get_category(category_id)
-        check_if_match(category, CategorySchema())
+        check_if_match(category, CategorySchema)
         category = service.update_category(category, data)
-        return with_etag(category, CategorySchema())
+        return with_etag(category, CategorySchema)
 
     @require("categories:write")
     @blp.response(204)
@@ -71,5 +71,5 @@ class CategoryDetail(MethodView):
     def delete(self, category_id):
         """Delete a category that no product or subcategory refers to"""
         category = service.get_category(category_id)
-        check_if_match(category, CategorySchema())
+        check_if_match(category, CategorySchema)
         service.delete_category(category)

@@ -46,7 +46,7 @@ class ClientDetail(MethodView):
     def get(self, client_id):
         """Read a client (with an ETag); a customer reads only its own record (others: 404)"""
         client = service.get_client(client_id, principal=current_principal())
-        return with_etag(client, ClientSchema())
+        return with_etag(client, ClientSchema)
 
     @require("clients:write")
     @blp.arguments(ClientUpdateSchema)
@@ -57,9 +57,9 @@ class ClientDetail(MethodView):
     def patch(self, data, client_id):
         """Change some of a client's fields"""
         client = service.get_client(client_id)
-        check_if_match(client, ClientSchema())
+        check_if_match(client, ClientSchema)
         client = service.update_client(client, data)
-        return with_etag(client, ClientSchema())
+        return with_etag(client, ClientSchema)
 
     @require("clients:delete")
     @blp.response(204)
@@ -69,5 +69,5 @@ class ClientDetail(MethodView):
     def delete(self, client_id):
         """Delete a client nothing refers to (409 while a user account is linked to it)"""
         client = service.get_client(client_id)
-        check_if_match(client, ClientSchema())
+        check_if_match(client, ClientSchema)
         service.delete_client(client)

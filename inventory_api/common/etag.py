@@ -17,8 +17,22 @@ def compute_etag(data):
     return hashlib.sha1(raw).hexdigest()
 
 
+_schemas = {}
+
+
+def _instance(schema):
+    """A schema instance: `schema` itself, or one shared instance of a schema class
+    (building a marshmallow schema costs more than dumping one object with it)."""
+    if not isinstance(schema, type):
+        return schema
+    if schema not in _schemas:
+        _schemas[schema] = schema()
+    return _schemas[schema]
+
+
 def etag_of(obj, schema):
-    return compute_etag(schema.dump(obj))
+    """The ETag of `obj` as `schema` (a class or an instance) dumps it."""
+    return compute_etag(_instance(schema).dump(obj))
 
 
 def check_if_match(obj, schema):

@@ -26,7 +26,7 @@ def _is_customer():
 
 
 def _etag_schema():
-    return CustomerProductSchema() if _is_customer() else ProductSchema()
+    return CustomerProductSchema if _is_customer() else ProductSchema
 
 
 def _location(product):
@@ -76,9 +76,9 @@ class ProductDetail(MethodView):
     def patch(self, data, product_id):
         """Change some of a product's fields (`cost` only while it has no stock)"""
         product = service.get_product(product_id)
-        check_if_match(product, ProductSchema())
+        check_if_match(product, ProductSchema)
         product = service.update_product(product, data)
-        return with_etag(product, ProductSchema())
+        return with_etag(product, ProductSchema)
 
     @require("products:write")
     @blp.arguments(ProductPutSchema)
@@ -89,9 +89,9 @@ class ProductDetail(MethodView):
     def put(self, data, product_id):
         """Replace a product: fields left out go back to their defaults"""
         product = service.get_product(product_id)
-        check_if_match(product, ProductSchema())
+        check_if_match(product, ProductSchema)
         product = service.replace_product(product, data)
-        return with_etag(product, ProductSchema())
+        return with_etag(product, ProductSchema)
 
     @require("products:write")
     @blp.response(204)
@@ -105,5 +105,5 @@ class ProductDetail(MethodView):
         other record that refers to the product makes the delete a 409 naming it.
         """
         product = service.get_product(product_id)
-        check_if_match(product, ProductSchema())
+        check_if_match(product, ProductSchema)
         service.delete_product(product)

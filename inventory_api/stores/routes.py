@@ -43,7 +43,7 @@ class StoreDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, store_id):
         """Read a store (with an ETag)"""
-        return with_etag(service.get_store(store_id), StoreSchema())
+        return with_etag(service.get_store(store_id), StoreSchema)
 
     @require("stores:write")
     @blp.arguments(StoreUpdateSchema)
@@ -55,9 +55,9 @@ class StoreDetail(MethodView):
         """Change some of a store's fields (active=false archives it); only stores in your scope"""
         store = service.get_store(store_id)
         service.check_scope(current_principal(), store)
-        check_if_match(store, StoreSchema())
+        check_if_match(store, StoreSchema)
         store = service.update_store(store, data, principal=current_principal())
-        return with_etag(store, StoreSchema())
+        return with_etag(store, StoreSchema)
 
     @require("stores:write")
     @blp.response(204)
@@ -68,5 +68,5 @@ class StoreDetail(MethodView):
         """Delete a store with no stock, history or users (409 otherwise: archive it)"""
         store = service.get_store(store_id)
         service.check_scope(current_principal(), store)
-        check_if_match(store, StoreSchema())
+        check_if_match(store, StoreSchema)
         service.delete_store(store, principal=current_principal())

@@ -46,7 +46,7 @@ class SupplierDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, supplier_id):
         """Read a supplier (with an ETag)"""
-        return with_etag(service.get_supplier(supplier_id), SupplierSchema())
+        return with_etag(service.get_supplier(supplier_id), SupplierSchema)
 
     @require("suppliers:write")
     @blp.arguments(SupplierUpdateSchema)
@@ -57,9 +57,9 @@ class SupplierDetail(MethodView):
     def patch(self, data, supplier_id):
         """Change some of a supplier's fields (active=false archives it)"""
         supplier = service.get_supplier(supplier_id)
-        check_if_match(supplier, SupplierSchema())
+        check_if_match(supplier, SupplierSchema)
         supplier = service.update_supplier(supplier, data)
-        return with_etag(supplier, SupplierSchema())
+        return with_etag(supplier, SupplierSchema)
 
     @require("suppliers:write")
     @blp.response(204)
@@ -69,5 +69,5 @@ class SupplierDetail(MethodView):
     def delete(self, supplier_id):
         """Delete a supplier nothing refers to (409 otherwise: archive it instead)"""
         supplier = service.get_supplier(supplier_id)
-        check_if_match(supplier, SupplierSchema())
+        check_if_match(supplier, SupplierSchema)
         service.delete_supplier(supplier)

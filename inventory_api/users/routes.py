@@ -40,7 +40,7 @@ class UserDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, user_id):
         """Read a user (with an ETag)"""
-        return with_etag(service.get_user(user_id), UserSchema())
+        return with_etag(service.get_user(user_id), UserSchema)
 
     @require("users:write")
     @blp.arguments(UserUpdateSchema)
@@ -51,9 +51,9 @@ class UserDetail(MethodView):
     def patch(self, data, user_id):
         """Change a user's role, name, active flag, password or store_ids"""
         user = service.get_user(user_id)
-        check_if_match(user, UserSchema())
+        check_if_match(user, UserSchema)
         user = service.update_user(user, data, acting_user=current_principal().user)
-        return with_etag(user, UserSchema())
+        return with_etag(user, UserSchema)
 
     @require("users:write")
     @blp.response(204)
@@ -63,5 +63,5 @@ class UserDetail(MethodView):
     def delete(self, user_id):
         """Deactivate a user (users are never hard-deleted)"""
         user = service.get_user(user_id)
-        check_if_match(user, UserSchema())
+        check_if_match(user, UserSchema)
         service.deactivate_user(user, acting_user=current_principal().user)
