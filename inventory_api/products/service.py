@@ -22,7 +22,7 @@ from sqlalchemy.orm import with_expression
 from ..categories.models import Category
 from ..common.pagination import Listing, apply_sort, contains_any
 from ..common.references import count_references, delete_or_archive
-from ..common.tree import descendants_select
+from ..common.tree import descendant_ids
 from ..common.types import Quantity
 from ..common.unique import ensure_unique
 from ..common.uow import atomic
@@ -141,7 +141,7 @@ def search_products(args, *, customer=False):
     if args.get("q"):
         conditions.append(contains_any([Product.name, Product.sku, Product.barcode], args["q"]))
     if "category_id" in args:
-        in_tree = descendants_select(Category, args["category_id"])
+        in_tree = descendant_ids(Category, args["category_id"])
         conditions.append(Product.category_id.in_(in_tree))
     if "kind" in args:
         conditions.append(Product.kind == args["kind"])

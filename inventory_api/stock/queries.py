@@ -15,7 +15,7 @@ from ..categories.models import Category
 from ..common.dates import within_days
 from ..common.lookup import get_or_404
 from ..common.pagination import Listing, contains_any
-from ..common.tree import descendants_select
+from ..common.tree import descendant_ids
 from ..common.types import Quantity
 from ..errors import NotFound
 from ..extensions import db
@@ -250,7 +250,7 @@ def inventory_select(store_id, args, principal=None):
     if args.get("q"):
         stmt = stmt.where(contains_any([Product.sku, Product.name], args["q"]))
     if args.get("category_id"):
-        in_tree = descendants_select(Category, args["category_id"])
+        in_tree = descendant_ids(Category, args["category_id"])
         stmt = stmt.where(Product.category_id.in_(in_tree))
     return Listing(stmt.order_by(Product.name, Product.id), process=_attach_levels(store_id))
 
@@ -405,7 +405,7 @@ def low_stock_select(args, principal=None):
         Product.preferred_supplier_id,
     ).select_from(totals), totals).where(Product.active.is_(True), available <= minimum)
     if args.get("category_id"):
-        in_tree = descendants_select(Category, args["category_id"])
+        in_tree = descendant_ids(Category, args["category_id"])
         stmt = stmt.where(Product.category_id.in_(in_tree))
     stmt = _scope(stmt, totals.c.store_id, principal)
     return stmt.order_by(totals.c.store_id, totals.c.product_id)
