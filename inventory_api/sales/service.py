@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, literal, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clients.models import Client
 from ..clients.service import register_filter, register_sort
@@ -146,12 +147,14 @@ def _check_references(store_id, lines):
     active; returns {product_id: Product}. Reads only."""
     errors = {}
     store = db.session.get(Store, store_id)
+    stock.hold([store] if store is not None else [])
     if store is None:
         errors["store_id"] = [f"Unknown store {store_id}."]
     elif not store.active:
         errors["store_id"] = [f"Store {store_id} is inactive."]
     ids = {line["product_id"] for line in lines}
-    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(ids)))}
+    products = {p.id: p for p in stock.hold(
+        db.session.scalars(select(Product).where(Product.id.in_(ids))).all())}
     bad = {}
     for index, line in enumerate(lines):
         product = products.get(line["product_id"])
@@ -168,17 +171,23 @@ def _check_references(store_id, lines):
 
 def _record_lots(lines, movements):
     """Write a SaleLineLot for each lot a tracked line left from. `movements` are
-    those `post_movements` returned for one change per line, in line order."""
+    those `post_movements` returned for one change per line, in line order.
+    Returns {line id: [SaleLineLot]}."""
     position = 0
+    lots = {}
     for line in lines:
         remaining = line.quantity
+        lots[line.id] = []
         while remaining > 0:
             movement = movements[position]
             position += 1
             remaining += movement.quantity  # negative: stock left
             if movement.lot_id is not None:
-                db.session.add(SaleLineLot(sale_line_id=line.id, lot_id=movement.lot_id,
-                                           quantity=-movement.quantity))
+                lot = SaleLineLot(sale_line_id=line.id, lot_id=movement.lot_id,
+                                  quantity=-movement.quantity)
+                db.session.add(lot)
+                lots[line.id].append(lot)
+    return lots
 
 
 @atomic
@@ -236,9 +245,15 @@ def create_sale(data, principal=None):
         [Change(type="sale", product_id=line.product_id, store_id=store_id,
                 quantity=-line.quantity) for line in sale_lines],
         reference_type="sale", reference_id=sale.id, **_movement_actor(principal))
-    _record_lots(sale_lines, movements)
+    line_lots = _record_lots(sale_lines, movements)
     sale.number = next_number()
     db.session.flush()
+    # the response shows what was just written: no need to read it back
+    set_committed_value(sale, "lines", sale_lines)
+    for line in sale_lines:
+        set_committed_value(line, "lots", line_lots[line.id])
+    set_committed_value(sale, "movements", sorted(movements, key=lambda m: m.id))
+    set_committed_value(sale, "returns", [])
     return sale
 
 

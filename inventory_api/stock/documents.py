@@ -10,6 +10,7 @@ flushes and the outer scope commits.
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..common.uow import atomic
 from ..errors import Forbidden, NotFound, ValidationFailed
@@ -51,8 +52,8 @@ def _check_document_references(stores, lines):
     `{"lines": {0: {"product_id": [...]}}}`). Reads only.
     """
     errors = {}
-    found = {store.id: store for store in db.session.scalars(
-        select(Store).where(Store.id.in_(set(stores.values()))))}
+    found = {store.id: store for store in service.hold(db.session.scalars(
+        select(Store).where(Store.id.in_(set(stores.values())))).all())}
     for field, store_id in stores.items():
         store = found.get(store_id)
         if store is None:
@@ -60,7 +61,8 @@ def _check_document_references(stores, lines):
         elif not store.active:
             errors[field] = [f"Store {store_id} is inactive."]
     product_ids = {line["product_id"] for line in lines}
-    known = set(db.session.scalars(select(Product.id).where(Product.id.in_(product_ids))))
+    known = {product.id for product in service.hold(db.session.scalars(
+        select(Product).where(Product.id.in_(product_ids))).all())}
     bad_lines = {index: {"product_id": [f"Unknown product {line['product_id']}."]}
                  for index, line in enumerate(lines) if line["product_id"] not in known}
     if bad_lines:
@@ -108,15 +110,22 @@ def create_transfer(data, principal=None):
     # lock both sides first, in the global order, so that opposite transfers can't deadlock
     service.lock_pairs([(line["product_id"], store) for line in data["lines"]
                         for store in (source, target)])
-    out_movements = service.post_movements(
-        outs, reference_type="transfer", reference_id=transfer.id, **_actor(principal))
-    ins = [Change(type="transfer_in", product_id=m.product_id, store_id=target,
-                  quantity=-m.quantity, lot_id=m.lot_id) for m in out_movements]
-    service.post_movements(ins, reference_type="transfer", reference_id=transfer.id,
-                           **_actor(principal))
-    for movement in out_movements:
-        db.session.add(TransferLine(transfer_id=transfer.id, product_id=movement.product_id,
-                                    lot_id=movement.lot_id, quantity=-movement.quantity))
+    with service.deferred_totals():  # out and in cancel out: no product total changes
+        out_movements = service.post_movements(
+            outs, reference_type="transfer", reference_id=transfer.id, **_actor(principal))
+        ins = [Change(type="transfer_in", product_id=m.product_id, store_id=target,
+                      quantity=-m.quantity, lot_id=m.lot_id) for m in out_movements]
+        in_movements = service.post_movements(
+            ins, reference_type="transfer", reference_id=transfer.id, **_actor(principal))
+    lines = [TransferLine(transfer_id=transfer.id, product_id=movement.product_id,
+                          lot_id=movement.lot_id, quantity=-movement.quantity)
+             for movement in out_movements]
+    db.session.add_all(lines)
+    db.session.flush()
+    # the response shows what was just written: no need to read it back
+    set_committed_value(transfer, "lines", lines)
+    set_committed_value(transfer, "movements",
+                        sorted(out_movements + in_movements, key=lambda m: m.id))
     return transfer
 
 

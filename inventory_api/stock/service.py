@@ -47,15 +47,17 @@ deletes a movement.
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, or_, select, tuple_, update
+from sqlalchemy import and_, case, event, func, inspect, or_, select, tuple_, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.util import identity_key
 
 from ..common.types import MONEY_PLACES, QTY_PLACES
 from ..errors import Conflict, ValidationFailed
@@ -151,17 +153,60 @@ def _now():
 # --------------------------------------------------------------------------- loading
 
 
+# ------------------------------------------------------------------ this transaction's locks
+
+
+def _held():
+    """What this transaction has locked so far (kept in the session, forgotten when the
+    transaction ends): product ids, {(product, store): {lot_key: StockLevel}} and
+    {store_id: LedgerCount}. A document that posts in several steps (a transfer's
+    lock_pairs, out- and in-movements) then locks each row once."""
+    return db.session.info.setdefault(
+        "stock_held", {"products": set(), "levels": {}, "counters": {}, "rows": []})
+
+
+def hold(rows):
+    """Keep `rows` (products, stores a document has just read) for this transaction,
+    so that the movements service finds them in the session instead of reading
+    them again (the session's identity map holds rows only while something else
+    does). Returns `rows`."""
+    _held()["rows"].extend(rows)
+    return rows
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_held(session, transaction):
+    if transaction.parent is None:
+        session.info.pop("stock_held", None)
+
+
+def _known(model, ids):
+    """{id: row} of the rows of `model` this session already holds (no SQL)."""
+    found = {}
+    for id_ in ids:
+        row = db.session.identity_map.get(identity_key(model, id_))
+        if row is not None and not inspect(row).deleted:
+            found[id_] = row
+    return found
+
+
 def _load_products(product_ids, lock_ids=()):
-    """Products by id; those in `lock_ids` are locked FOR UPDATE (by id, before levels)."""
+    """Products by id; those in `lock_ids` are locked FOR UPDATE (by id, before levels),
+    once per transaction. Products the session holds are not read again."""
+    held = _held()["products"]
+    lock_ids = sorted(set(lock_ids) - held)
     products = {}
-    lock_ids = sorted(set(lock_ids))
     if lock_ids:
         stmt = select(Product).where(Product.id.in_(lock_ids)).order_by(Product.id)
-        products.update({p.id: p for p in db.session.scalars(stmt.with_for_update())})
-    rest = sorted(set(product_ids) - set(products))
+        products.update({p.id: p for p in hold(db.session.scalars(
+            stmt.with_for_update().execution_options(populate_existing=True)).all())})
+        held.update(products)
+    wanted = set(product_ids) - set(products)
+    products.update(_known(Product, wanted))
+    rest = sorted(wanted - set(products))
     if rest:
-        products.update({p.id: p for p in db.session.scalars(
-            select(Product).where(Product.id.in_(rest)))})
+        products.update({p.id: p for p in hold(db.session.scalars(
+            select(Product).where(Product.id.in_(rest))).all())})
     return products
 
 
@@ -171,7 +216,10 @@ def _check_references(changes, products):
     if missing_products:
         errors["product_id"] = [f"Unknown product ids: {missing_products}."]
     store_ids = sorted({c.store_id for c in changes})
-    stores = {s.id: s for s in db.session.scalars(select(Store).where(Store.id.in_(store_ids)))}
+    stores = _known(Store, store_ids)
+    if len(stores) < len(store_ids):
+        stores.update({s.id: s for s in hold(db.session.scalars(
+            select(Store).where(Store.id.in_(sorted(set(store_ids) - set(stores))))).all())})
     missing_stores = sorted(set(store_ids) - set(stores))
     if missing_stores:
         errors["store_id"] = [f"Unknown store ids: {missing_stores}."]
@@ -283,12 +331,17 @@ def _in_pairs(product_column, store_column, pairs):
                  for store_id, product_ids in _by_store(pairs).items()))
 
 
-def _select_locked(pairs):
+def _select_locked(pairs, *, again=False):
     """Lock every stock row of these (product_id, store_id) pairs in the global order:
     store by store, and in a store by product and lot (one statement per store);
-    {pair: {lot_key: StockLevel}}."""
-    locked = {pair: {} for pair in pairs}
-    for store_id, product_ids in _by_store(pairs).items():
+    {pair: {lot_key: StockLevel}}. Pairs this transaction locked before are not
+    read again, unless `again` (after inserting rows into them)."""
+    held = _held()["levels"]
+    locked = {pair: held[pair] for pair in pairs if pair in held and not again}
+    wanted = [pair for pair in pairs if pair not in locked]
+    for pair in wanted:
+        locked[pair] = {}
+    for store_id, product_ids in _by_store(wanted).items():
         rows = db.session.scalars(
             select(StockLevel)
             .where(StockLevel.store_id == store_id, StockLevel.product_id.in_(product_ids))
@@ -299,6 +352,7 @@ def _select_locked(pairs):
         ).all()
         for row in rows:
             locked[(row.product_id, row.store_id)][row.lot_key] = row
+    held.update({pair: locked[pair] for pair in wanted})
     return locked
 
 
@@ -329,7 +383,7 @@ def _lock_levels(changes):
                 "lot_id": None if lot_key == NO_LOT else lot_key,
                 "on_hand": ZERO, "reserved": ZERO, "movement_count": 0, "updated_at": _now(),
             }, ["product_id", "store_id", "lot_key"])
-        locked.update(_select_locked(sorted({(p, s) for p, s, _ in missing})))
+        locked.update(_select_locked(sorted({(p, s) for p, s, _ in missing}), again=True))
     lot_ids = {row.lot_id for levels in locked.values() for row in levels.values() if row.lot_id}
     if lot_ids:  # into the identity map, so `level.lot` needs no further query
         db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids))).all()
@@ -337,8 +391,9 @@ def _lock_levels(changes):
 
 
 def _lock_ledger_counts(store_ids):
-    """Lock the stores' ledger counters (after the stock levels), creating missing
-    ones; {store_id: LedgerCount}."""
+    """Lock the stores' ledger counters (after the stock levels, once per transaction),
+    creating missing ones; {store_id: LedgerCount}."""
+    held = _held()["counters"]
     store_ids = sorted(set(store_ids))
 
     def locked(ids):
@@ -347,13 +402,17 @@ def _lock_ledger_counts(store_ids):
             .order_by(LedgerCount.store_id).with_for_update()
             .execution_options(populate_existing=True))}
 
-    counters = locked(store_ids)
-    missing = [store_id for store_id in store_ids if store_id not in counters]
-    if missing:
-        for store_id in missing:
-            _insert_ignoring_duplicates(LedgerCount, {"store_id": store_id, "movements": 0},
-                                        ["store_id"])
-        counters.update(locked(missing))
+    counters = {store_id: held[store_id] for store_id in store_ids if store_id in held}
+    wanted = [store_id for store_id in store_ids if store_id not in counters]
+    if wanted:
+        counters.update(locked(wanted))
+        missing = [store_id for store_id in wanted if store_id not in counters]
+        if missing:
+            for store_id in missing:
+                _insert_ignoring_duplicates(LedgerCount, {"store_id": store_id, "movements": 0},
+                                            ["store_id"])
+            counters.update(locked(missing))
+        held.update({store_id: counters[store_id] for store_id in wanted})
     return counters
 
 
@@ -433,6 +492,26 @@ def _allocate(changes, products, locked):
 # --------------------------------------------------------------------------- writing
 
 
+@contextmanager
+def deferred_totals():
+    """Within it, product totals are summed up and written once, at the end.
+
+    For documents that post in several steps: a transfer's out- and
+    in-movements cancel out, so it writes (and locks) no `product_stock` row.
+    """
+    info = db.session.info
+    if "stock_totals" in info:  # already inside one
+        yield
+        return
+    info["stock_totals"] = {}
+    try:
+        yield
+        deltas = info["stock_totals"]
+    finally:
+        del info["stock_totals"]
+    _add_to_totals(deltas)
+
+
 def _add_to_totals(deltas):
     """Add {product_id: (Δ on_hand, Δ available)} to `product_stock`, one UPDATE.
 
@@ -441,6 +520,12 @@ def _add_to_totals(deltas):
     creates one with the product's first stock level (and the migration made
     them for older stock).
     """
+    pending = db.session.info.get("stock_totals")
+    if pending is not None:  # inside deferred_totals(): add up, write at its end
+        for pid, (on_hand, available) in deltas.items():
+            old_on_hand, old_available = pending.get(pid, (ZERO, ZERO))
+            pending[pid] = (old_on_hand + on_hand, old_available + available)
+        return
     deltas = {pid: d for pid, d in deltas.items() if d != (ZERO, ZERO)}
     if not deltas:
         return
