@@ -38,6 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clients.models import Client
 from ..common.dates import within_days
@@ -193,13 +194,14 @@ def _check_references(client_id, store_id, lines):
     if db.session.get(Client, client_id) is None:
         errors["client_id"] = [f"Unknown client {client_id}."]
     store = db.session.get(Store, store_id)
+    stock.hold([store] if store is not None else [])
     if store is None:
         errors["store_id"] = [f"Unknown store {store_id}."]
     elif not store.active:
         errors["store_id"] = [f"Store {store_id} is inactive."]
     product_ids = {line["product_id"] for line in lines}
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_(product_ids)))}
+    products = {p.id: p for p in stock.hold(db.session.scalars(
+        select(Product).where(Product.id.in_(product_ids))).all())}
     bad_lines = {}
     seen = set()
     for index, line in enumerate(lines):
@@ -247,36 +249,36 @@ def create_order(data, principal=None):
     lines = data["lines"]
     products = _check_references(client_id, store_id, lines)
     user_id, api_key_id = _actor(principal)
-    order = Order(client_id=client_id, store_id=store_id, status="pending",
-                  notes=data.get("notes"), created_by_id=user_id,
-                  created_by_api_key_id=api_key_id, total=Decimal("0.00"),
-                  paid=Decimal("0.00"))
-    db.session.add(order)
-    db.session.flush()
     order_lines = []
     for line in lines:
         product = products[line["product_id"]]
         quantity = _qty(line["quantity"])
-        order_line = OrderLine(order_id=order.id, product_id=product.id, quantity=quantity,
-                               unit_price=product.price,
-                               line_total=_money(quantity * product.price))
-        order_lines.append(order_line)
+        order_lines.append(OrderLine(product_id=product.id, quantity=quantity,
+                                     unit_price=product.price,
+                                     line_total=_money(quantity * product.price)))
     total = _money(sum((line.line_total for line in order_lines), Decimal("0")))
     if total > MAX_MONEY:
         raise ValidationFailed({"lines": [f"The order's total would exceed {MAX_MONEY}."]})
-    order.total = total
-    db.session.add_all(order_lines)
+    order = Order(client_id=client_id, store_id=store_id, status="pending",
+                  notes=data.get("notes"), created_by_id=user_id,
+                  created_by_api_key_id=api_key_id, total=total, paid=Decimal("0.00"))
+    order.lines = order_lines  # inserted with the order, and known to it without a read
+    db.session.add(order)
     db.session.flush()
     held = stock.reserve(
         [Change(type="order", product_id=line.product_id, store_id=store_id,
                 quantity=line.quantity) for line in order_lines],
         user_id=user_id, reference_type=REFERENCE, reference_id=order.id)
     line_of = {line.product_id: line for line in order_lines}
-    db.session.add_all(OrderReservation(
+    reservations = [OrderReservation(
         order_id=order.id, line_id=line_of[h["product_id"]].id, product_id=h["product_id"],
-        store_id=h["store_id"], lot_id=h["lot_id"], quantity=h["quantity"]) for h in held)
-    _record(order, "pending", principal)
+        store_id=h["store_id"], lot_id=h["lot_id"], quantity=h["quantity"]) for h in held]
+    db.session.add_all(reservations)
+    change = _record(order, "pending", principal)
     db.session.flush()
+    # the response shows what was just written: no need to read it back
+    set_committed_value(order, "reservations", reservations)
+    set_committed_value(order, "status_history", [change])
     return order
 
 
