@@ -27,6 +27,10 @@ def _int(name, default):
     return int(_env(name, default))
 
 
+def _bool(name, default):
+    return str(_env(name, default)).strip().lower() in ("1", "true", "yes", "on")
+
+
 def _sqlite_default():
     instance = BASE_DIR / "instance"
     instance.mkdir(exist_ok=True)
@@ -46,7 +50,14 @@ class Config:
     CORS_ORIGINS = [o.strip() for o in _env("CORS_ORIGINS", "").split(",") if o.strip()]
 
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or _sqlite_default()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Connections per worker process (docs/operations.md, "Database tuning"): a
+    # sync worker uses one, a gthread worker up to its thread count.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": _bool("DB_POOL_PRE_PING", True),
+        "pool_size": _int("DB_POOL_SIZE", 5),
+        "max_overflow": _int("DB_MAX_OVERFLOW", 5),
+        "pool_recycle": _int("DB_POOL_RECYCLE_SECONDS", 3600),
+    }
     REPORTS_DATABASE_URL = _env("REPORTS_DATABASE_URL")
 
     # flask-limiter. The default keeps the counters in a SQLite file in the

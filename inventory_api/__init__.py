@@ -68,6 +68,11 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite picks its own pool (one file or one in-memory connection)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            key: value for key, value in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+            if key not in ("pool_size", "max_overflow")}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
         # Locking reads (SELECT ... FOR UPDATE) guard every stock change; READ
         # COMMITTED avoids InnoDB gap locks, the main source of deadlocks when
