@@ -1,6 +1,7 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..common.inputs import Trimmed
+from ..common.schema import Schema
 from ..users.schemas import UserSchema
 
 

@@ -1,8 +1,9 @@
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..common.fields import Id
 from ..common.inputs import IdArg, Trimmed
 from ..common.pagination import sort_field
+from ..common.schema import Schema
 
 
 class CategorySchema(Schema):

@@ -1,8 +1,9 @@
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..common.fields import MoneyField, StrictInt
 from ..common.inputs import Email, Trimmed
 from ..common.pagination import sort_field
+from ..common.schema import Schema
 
 
 class ClientSchema(Schema):

@@ -1,10 +1,11 @@
 """Debts, payments and statements on the wire (money as decimal strings)."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.fields import Id, MoneyField
 from ..common.inputs import IdArg, Trimmed
 from ..common.pagination import sort_field
+from ..common.schema import Schema
 from .models import DEBT_STATUSES, PAYMENT_METHODS
 from .service import today
 

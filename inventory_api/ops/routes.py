@@ -4,10 +4,11 @@ from pathlib import Path
 
 import flask_swagger_ui
 from flask import send_from_directory
-from marshmallow import Schema, fields
+from marshmallow import fields
 from sqlalchemy import text
 
 from ..common.blueprint import Blueprint
+from ..common.schema import Schema
 from ..errors import error_response
 from ..extensions import db
 

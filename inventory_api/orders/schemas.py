@@ -1,7 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..common.fields import Id, MoneyField, QuantityField
 from ..common.inputs import IdArg, Trimmed
+from ..common.schema import Schema
 from .models import STATUSES
 
 

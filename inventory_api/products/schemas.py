@@ -1,9 +1,10 @@
 from flask import g
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..common.fields import Id, MoneyField, QuantityField
 from ..common.inputs import IdArg, StrictBoolean, Trimmed
 from ..common.pagination import sort_field
+from ..common.schema import Schema
 from .models import KINDS, UNITS
 
 STOCK_STATUSES = ("out", "low", "in_stock")

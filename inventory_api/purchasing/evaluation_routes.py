@@ -7,13 +7,14 @@ manager+; customers and employees get 403. Writes run under `@unit_of_work`.
 """
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..auth import current_principal, require
 from ..common.blueprint import Blueprint
 from ..common.fields import Id, MoneyField, QuantityField, StrictInt
 from ..common.idempotency import unit_of_work
 from ..common.inputs import IdArg, Trimmed
+from ..common.schema import Schema
 from . import evaluation, suggestions
 from .schemas import POSchema
 

@@ -1,9 +1,10 @@
 """Purchase order input and output schemas."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..common.fields import Id, MoneyField, QuantityField
 from ..common.inputs import IdArg, Trimmed
+from ..common.schema import Schema
 from ..stock.schemas import LotCode, MovementSchema
 from .models import PO_STATUSES
 

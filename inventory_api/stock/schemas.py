@@ -1,7 +1,8 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.fields import Id, MoneyField, QuantityField
 from ..common.inputs import IdArg, Trimmed
+from ..common.schema import Schema
 from .types import MANUAL_TYPES, MOVEMENT_TYPES, REFERENCE_TYPES
 
 STOCK_STATUSES = ("out", "low", "in_stock")

@@ -1,7 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..common.inputs import StrictBoolean, Trimmed
 from ..common.pagination import sort_field
+from ..common.schema import Schema
 
 CODE_PATTERN = r"^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,19}\s*$"
 

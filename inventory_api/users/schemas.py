@@ -1,9 +1,10 @@
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from ..auth.permissions import ROLES
 from ..common.fields import Id
 from ..common.inputs import Email, Trimmed
 from ..common.pagination import sort_field
+from ..common.schema import Schema
 
 
 def password_length(value):
