@@ -19,6 +19,7 @@ from werkzeug.routing import Map, RequestRedirect
 
 from config import get_config
 
+from .common.jsonio import FastJSONProvider
 from .errors import error_response, register_error_handlers
 from .extensions import api, cors, db, jwt, limiter, migrate
 from .logging_setup import configure_logging, register_request_id
@@ -44,6 +45,7 @@ class InventoryApp(Flask):
     """
 
     url_map_class = _UrlMap
+    json_provider_class = FastJSONProvider
 
     def make_default_options_response(self):
         response = super().make_default_options_response()
