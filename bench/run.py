@@ -1,22 +1,30 @@
 """HTTP benchmark of the inventory API, run from a second process against gunicorn.
 
-    .venv/bin/python bench/run.py [--requests N] [--seconds S] [--concurrency C] [--large]
+    .venv/bin/python bench/run.py [--products N [--movements M]] [--requests N]
+        [--seconds S] [--concurrency C] [--workers W] [--worker-class sync|gthread]
+        [--threads T] [--scenarios a,b,...]
 
 What it does, in order:
 
 1. prepares a database: a fresh SQLite file in a temporary folder, or the one
    named by DATABASE_URL (it must be empty); runs `db upgrade`, `create-admin`
-   and `seed-demo --size small|large`;
+   and `seed-demo --size small`, or `seed-demo --size large --products N
+   --movements M` with `--products`;
 2. starts gunicorn on 127.0.0.1 and a free port, in its own process group,
    with its log in the temporary folder, and waits for /health;
-3. logs in once as the admin and runs each scenario from worker threads in
-   this process, every scenario bounded both by a request count and by wall
-   time;
-4. prints a table (requests, statuses, req/s, p50/p95/p99 in ms) and writes
-   the same as JSON to bench/results/<timestamp>.json;
-5. always stops gunicorn (the whole process group), also on Ctrl-C.
+3. logs in once as the admin, looks up the fixtures (a category with
+   subcategories, product ids spread over the catalog, the fullest store, the
+   ledger's ids) and runs each scenario from client threads in this process,
+   one keep-alive connection per thread, every scenario bounded both by a
+   count and by wall time;
+4. prints a table (requests, statuses, req/s, p50/p99 in ms, the ratio of
+   its req/s to `health` in the same run) and writes the same as JSON to
+   bench/results/<timestamp>.json;
+5. runs `check-ledger`, and always stops gunicorn (the whole process group),
+   also on Ctrl-C.
 
-Standard library only. Only 127.0.0.1 is ever contacted.
+Standard library only. Only 127.0.0.1 is ever contacted. bench/README.md
+describes the scenarios.
 """
 
 import argparse
@@ -24,6 +32,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import secrets
 import signal
 import socket
@@ -43,18 +52,28 @@ VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 ADMIN_EMAIL = "bench-admin@example.com"
 REQUEST_TIMEOUT = 30  # seconds, per HTTP request
+# A kept-alive connection idle longer than this is reopened before use: gthread
+# closes idle connections after `keepalive` (2 s by default), and a request
+# written into a socket the server is closing would fail for no fault of the API.
+IDLE_REOPEN = 1.0
 SCENARIOS = (
     "health",
+    "products_filtered",
     "products_list",
-    "products_list_100",
     "product_detail",
-    "movements_list",
-    "movements_list_100",
-    "store_inventory",
     "product_stock",
+    "store_inventory",
+    "movements_list",
+    "movements_deep",
     "movement_receipt",
+    "transfer",
+    "sale",
+    "order_confirm",
     "contended_issue",
 )
+# The issue's filter: a top-level category with subcategories and this price range
+# (the large seed's prices are uniform from 0.50 to 50.00: about half of them match)
+MIN_PRICE, MAX_PRICE = "5.00", "30.00"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -112,25 +131,36 @@ def percentile(sorted_values, fraction):
 # --------------------------------------------------------------------------- HTTP client
 
 
-class Client:
-    """One http.client connection per thread, reopened whenever the server closes it.
+class Connection:
+    """One HTTP/1.1 connection, kept alive while the server keeps it.
 
-    gunicorn's sync workers close the connection after every response, so in
-    practice every request pays a TCP connect on the loopback (as a real
-    client of a sync gunicorn would).
+    gunicorn's sync workers answer `Connection: close` and close after every
+    response, so with them each request opens a new TCP connection (and its
+    latency includes the connect); gthread keeps it open. A connection the
+    server has closed is reopened: before the request when the last response
+    said so or the connection sat idle for IDLE_REOPEN seconds, and once more,
+    for a GET only, when a reused connection turns out to be closed before any
+    response came (a request that was never processed). `connects` counts the
+    TCP connections opened.
     """
 
     def __init__(self, port, token=None):
         self.port = port
         self.token = token
-        self._local = threading.local()
+        self.conn = None
+        self.last_used = 0.0
+        self.connects = 0
 
-    def _conn(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
-            self._local.conn = conn
-        return conn
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def _open(self):
+        self.conn = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
+        self.conn.connect()
+        self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.connects += 1
 
     def request(self, method, path, body=None, headers=None):
         """Return (status, headers, body bytes). Connection errors propagate."""
@@ -141,17 +171,28 @@ class Client:
             body = json.dumps(body).encode()
             all_headers["Content-Type"] = "application/json"
         all_headers.update(headers or {})
-        conn = self._conn()
-        try:
-            conn.request(method, path, body=body, headers=all_headers)
-            response = conn.getresponse()
-            data = response.read()
-        except Exception:
-            conn.close()
-            self._local.conn = None
-            raise
+        if self.conn is not None and time.monotonic() - self.last_used > IDLE_REOPEN:
+            self.close()
+        for attempt in (1, 2):
+            reused = self.conn is not None
+            if not reused:
+                self._open()
+            try:
+                self.conn.request(method, path, body=body, headers=all_headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if reused and method == "GET" and attempt == 1:
+                    continue  # the server had closed the kept-alive connection
+                raise
+            except Exception:
+                self.close()
+                raise
+            break
+        self.last_used = time.monotonic()
         if response.will_close:
-            conn.close()
+            self.close()
         return response.status, response.headers, data
 
     def json(self, method, path, body=None, expect=(200,)):
@@ -161,18 +202,26 @@ class Client:
         return (json.loads(data) if data else None), headers
 
 
+def total_of(headers):
+    return json.loads(headers["X-Pagination"])["total"]
+
+
 # --------------------------------------------------------------------------- load loop
 
 
-def run_load(name, client, make_request, *, requests, seconds, concurrency, expected):
-    """Send up to `requests` requests for at most `seconds`, from `concurrency` threads.
+def run_load(name, port, token, iteration, *, requests, seconds, concurrency, expected):
+    """Run up to `requests` iterations for at most `seconds`, from `concurrency` threads.
 
-    `make_request(i)` returns (method, path, body). Returns the scenario's stats.
+    Each thread has its own `Connection`. `iteration(conn, i)` sends one
+    request (or a fixed sequence of them) and returns (status key, number of
+    HTTP requests sent); an iteration whose key is not in `expected` is an
+    error. Returns the scenario's stats.
     """
     lock = threading.Lock()
     issued = 0
     latencies = []
     statuses = {}
+    totals = {"http_requests": 0, "connects": 0}
     deadline = time.monotonic() + seconds
 
     def take_ticket():
@@ -184,25 +233,30 @@ def run_load(name, client, make_request, *, requests, seconds, concurrency, expe
             return issued - 1
 
     def worker():
-        local_lat, local_status = [], {}
-        # Bounded by count (tickets) and by time (deadline), whichever comes first.
-        for _ in range(requests):
-            i = take_ticket()
-            if i is None:
-                break
-            method, path, body = make_request(i)
-            t0 = time.perf_counter()
-            try:
-                status, _, _ = client.request(method, path, body)
-                key = str(status)
-            except (OSError, http.client.HTTPException) as exc:
-                key = f"exc:{type(exc).__name__}"
-            local_lat.append((time.perf_counter() - t0) * 1000.0)
-            local_status[key] = local_status.get(key, 0) + 1
+        conn = Connection(port, token)
+        local_lat, local_status, sent = [], {}, 0
+        try:
+            # Bounded by count (tickets) and by time (deadline), whichever comes first.
+            for _ in range(requests):
+                i = take_ticket()
+                if i is None:
+                    break
+                t0 = time.perf_counter()
+                try:
+                    key, count = iteration(conn, i)
+                except (OSError, http.client.HTTPException) as exc:
+                    key, count = f"exc:{type(exc).__name__}", 1
+                local_lat.append((time.perf_counter() - t0) * 1000.0)
+                local_status[key] = local_status.get(key, 0) + 1
+                sent += count
+        finally:
+            conn.close()
         with lock:
             latencies.extend(local_lat)
             for key, count in local_status.items():
                 statuses[key] = statuses.get(key, 0) + count
+            totals["http_requests"] += sent
+            totals["connects"] += conn.connects
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=name) as pool:
@@ -213,10 +267,13 @@ def run_load(name, client, make_request, *, requests, seconds, concurrency, expe
 
     latencies.sort()
     done = len(latencies)
-    errors = {k: v for k, v in sorted(statuses.items()) if k not in {str(s) for s in expected}}
+    expected = {str(s) for s in expected}
+    errors = {k: v for k, v in sorted(statuses.items()) if k not in expected}
     return {
         "scenario": name,
         "requests": done,
+        "http_requests": totals["http_requests"],
+        "connects": totals["connects"],
         "seconds": round(elapsed, 3),
         "stopped_by": "count" if done >= requests else "time",
         "concurrency": concurrency,
@@ -237,6 +294,15 @@ def _r(value):
     return None if value is None else round(value, 2)
 
 
+def one_request(make_request):
+    """An iteration of one request: make_request(i) -> (method, path, body)."""
+    def iteration(conn, i):
+        method, path, body = make_request(i)
+        status, _, _ = conn.request(method, path, body)
+        return str(status), 1
+    return iteration
+
+
 # --------------------------------------------------------------------------- setup
 
 
@@ -249,30 +315,65 @@ def prepare_database(args, workdir, env):
     password = secrets.token_urlsafe(18)
     must(flask_command(env, "create-admin", "--email", ADMIN_EMAIL, "--password", password,
                        "--name", "Bench Admin", timeout=120), "create-admin")
-    size = "large" if args.large else "small"
+    seed_args = ["seed-demo", "--size", seed_size(args)]
+    if args.products is not None:
+        seed_args += ["--products", str(args.products)]
+    if args.movements is not None:
+        seed_args += ["--movements", str(args.movements)]
+    if args.seed_batch is not None:
+        seed_args += ["--batch", str(args.seed_batch)]
     started = time.monotonic()
-    must(flask_command(env, "seed-demo", "--size", size, timeout=args.seed_timeout),
-         f"seed-demo --size {size} (the database must be empty)")
-    return url, password, round(time.monotonic() - started, 1)
+    output = must(flask_command(env, *seed_args, timeout=args.seed_timeout),
+                  f"{' '.join(seed_args)} (the database must be empty)")
+    seed = {"command": " ".join(seed_args), "seconds": round(time.monotonic() - started, 1),
+            "phases": [], "counts": {}}
+    for line in output.splitlines():
+        if line.startswith("seed-demo: "):
+            seed["phases"].append(line.removeprefix("seed-demo: "))
+            log(line)
+        elif line.startswith("Seeded "):
+            seed["counts"] = {name: int(n) for n, name in re.findall(r"(\d+) (\w+)", line)}
+    return url, password, seed
+
+
+def seed_size(args):
+    return "large" if args.large or args.products is not None else "small"
+
+
+def gunicorn_env(args, env):
+    """Worker settings go through gunicorn.conf.py's variables, so that its worker
+    classes (JSON errors for refused requests) are the ones measured."""
+    env = dict(env)
+    env.update({"GUNICORN_WORKERS": str(args.workers),
+                "GUNICORN_WORKER_CLASS": args.worker_class,
+                "GUNICORN_THREADS": str(args.threads)})
+    env.pop("GUNICORN_ACCESSLOG", None)
+    return env
+
+
+def effective_worker_class(args):
+    """What gunicorn.conf.py runs: `sync` with threads > 1 becomes `gthread`."""
+    return "gthread" if args.worker_class == "sync" and args.threads > 1 else args.worker_class
 
 
 def start_gunicorn(args, env, port, log_path):
-    cmd = [tool("gunicorn"), "-c", "gunicorn.conf.py", "-b", f"{HOST}:{port}",
-           "--workers", str(args.workers), "--worker-class", args.worker_class,
-           "--threads", str(args.threads), "wsgi:app"]
+    cmd = [tool("gunicorn"), "-c", "gunicorn.conf.py", "-b", f"{HOST}:{port}", "wsgi:app"]
     log_file = open(log_path, "wb")  # closed in stop_gunicorn
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=gunicorn_env(args, env), stdout=log_file,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
     proc.bench_log = log_file
-    log(f"gunicorn pid {proc.pid} on {HOST}:{port}: {' '.join(cmd[1:])}; log {log_path}")
-    client = Client(port)
+    log(f"gunicorn pid {proc.pid} on {HOST}:{port}: {args.workers} x "
+        f"{effective_worker_class(args)} (threads {args.threads}); log {log_path}")
+    conn = Connection(port)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise BenchError(f"gunicorn exited with {proc.returncode}; see {log_path}")
         try:
-            status, _, _ = client.request("GET", "/health")
+            status, _, _ = conn.request("GET", "/health")
             if status == 200:
+                conn.close()
                 return proc
         except OSError:
             pass
@@ -296,81 +397,226 @@ def stop_gunicorn(proc):
     log(f"gunicorn stopped (exit {proc.returncode})")
 
 
+# --------------------------------------------------------------------------- fixtures
+
+
+def fetch_fixtures(conn):
+    """What the scenarios need, found through the API (read only)."""
+    _, headers = conn.json("GET", "/api/v1/products?page_size=1")
+    total_products = total_of(headers)
+    stores, _ = conn.json("GET", "/api/v1/stores?page_size=100")
+    stores = [s for s in stores if s.get("active", True)]
+    if len(stores) < 2:
+        raise BenchError("the seed gave fewer than two active stores")
+    clients, _ = conn.json("GET", "/api/v1/clients?page_size=1")
+    if not clients:
+        raise BenchError("the seed gave no client")
+
+    # the top-level category with subcategories whose tree holds the most products
+    categories, _ = conn.json("GET", "/api/v1/categories?page_size=100")
+    parents = {c["parent_id"] for c in categories if c.get("parent_id") is not None}
+    candidates = [c for c in categories if c.get("parent_id") is None and c["id"] in parents]
+    if not candidates:
+        raise BenchError("no top-level category with subcategories")
+    filtered = []
+    for category in candidates:
+        query = urlencode({"category_id": category["id"], "min_price": MIN_PRICE,
+                           "max_price": MAX_PRICE, "page_size": 20})
+        _, headers = conn.json("GET", f"/api/v1/products?{query}")
+        filtered.append((total_of(headers), category, query))
+    matching, category, filter_query = max(filtered, key=lambda t: t[0])
+    if matching == 0:
+        raise BenchError("the product filter matches nothing")
+
+    # product ids spread over the whole catalog: up to 40 pages of 100, evenly spaced
+    pages = -(-total_products // 100)
+    wanted = sorted({1 + (pages - 1) * k // 39 for k in range(40)}) if pages > 1 else [1]
+    rows = []
+    for page in wanted:
+        rows += conn.json("GET", f"/api/v1/products?page_size=100&sort=sku&page={page}")[0]
+    product_ids = spread([p["id"] for p in rows])
+    plain_ids = spread([p["id"] for p in rows if not p.get("track_lots")])
+    if not plain_ids:
+        raise BenchError("the seed gave no products without lots")
+
+    # the store holding the most products
+    held = []
+    for store in stores:
+        _, headers = conn.json("GET", f"/api/v1/stores/{store['id']}/inventory?page_size=1")
+        held.append((total_of(headers), store["id"]))
+    store_products, inventory_store = max(held)
+
+    newest, headers = conn.json("GET", "/api/v1/movements?page_size=1")
+    total_movements = total_of(headers)
+    newest_id = newest[0]["id"]
+    deep_before = max(2, newest_id // 10)  # ids start at 1: near the oldest tenth
+    deep, _ = conn.json("GET", f"/api/v1/movements?page_size=50&before_id={deep_before}")
+    return {
+        "total_products": total_products,
+        "total_movements": total_movements,
+        "store_ids": [s["id"] for s in stores],
+        "client_id": clients[0]["id"],
+        "filter": {"category_id": category["id"], "category": category["name"],
+                   "min_price": MIN_PRICE, "max_price": MAX_PRICE, "matching": matching,
+                   "share": round(matching / total_products, 3)},
+        "filter_query": filter_query,
+        "product_ids": product_ids,
+        "plain_product_ids": plain_ids,
+        "product_pages": max(1, min(50, -(-total_products // 20))),
+        "inventory_store_id": inventory_store,
+        "inventory_store_products": store_products,
+        "newest_movement_id": newest_id,
+        "deep_before_id": deep_before,
+        "deep_page_rows": len(deep),
+    }
+
+
+def fixture_summary(fx):
+    hidden = ("product_ids", "plain_product_ids", "filter_query")
+    return {key: value for key, value in fx.items() if key not in hidden}
+
+
+def spread(ids):
+    """`ids` in a stride order, so that consecutive requests land far apart."""
+    stride = next(s for s in (7919, 104729, 1299709) if len(ids) % s) if ids else 1
+    return [ids[(k * stride) % len(ids)] for k in range(len(ids))]
+
+
+def new_product(conn, label, price="2.50"):
+    sku = f"BENCH-{label}-{int(time.time())}-{secrets.token_hex(3)}".upper()
+    product, _ = conn.json("POST", "/api/v1/products",
+                           {"sku": sku, "name": f"Bench {label.lower()} product",
+                            "price": price}, expect=(201,))
+    return product["id"]
+
+
+def receive(conn, product_id, store_id, quantity):
+    conn.json("POST", "/api/v1/movements",
+              {"type": "receipt", "product_id": product_id, "store_id": store_id,
+               "quantity": str(quantity), "unit_cost": "1.00"}, expect=(201,))
+
+
 # --------------------------------------------------------------------------- scenarios
 
 
-def fetch_fixtures(client):
-    """Ids the scenarios cycle through: products (and which track lots) and stores."""
-    products, headers = client.json("GET", "/api/v1/products?page_size=100&sort=sku")
-    total_products = json.loads(headers["X-Pagination"])["total"]
-    stores, _ = client.json("GET", "/api/v1/stores?page_size=100")
-    plain = [p["id"] for p in products if not p.get("track_lots")]
-    if not plain or not stores:
-        raise BenchError("the seed gave no stores or no product without lots")
-    return {
-        "product_ids": [p["id"] for p in products],
-        "plain_product_ids": plain,
-        "store_ids": [s["id"] for s in stores],
-        "total_products": total_products,
-    }
-
-
-def simple_scenarios(fx):
-    """name -> (make_request(i), expected statuses). Ids and pages rotate with i."""
-    product_pages = max(1, min(50, -(-fx["total_products"] // 20)))
+def read_scenarios(fx):
+    """name -> (iteration, expected statuses). Ids and pages rotate with i."""
     pid, plain, sid = fx["product_ids"], fx["plain_product_ids"], fx["store_ids"]
+    pages = fx["product_pages"]
 
     def get(path, **query):
-        return ("GET", f"{path}?{urlencode(query)}" if query else path, None)
+        return one_request(lambda i: ("GET", f"{path}?{urlencode(query)}" if query else path,
+                                      None))
 
     return {
-        "health": (lambda i: get("/health"), (200,)),
+        "health": (get("/health"), (200,)),
+        "products_filtered": (
+            one_request(lambda i: ("GET", f"/api/v1/products?{fx['filter_query']}", None)),
+            (200,)),
         "products_list": (
-            lambda i: get("/api/v1/products", page_size=20, page=i % product_pages + 1), (200,)),
-        "products_list_100": (
-            lambda i: get("/api/v1/products", page_size=100), (200,)),
+            one_request(lambda i: ("GET", f"/api/v1/products?page_size=20&page={i % pages + 1}",
+                                   None)), (200,)),
         "product_detail": (
-            lambda i: get(f"/api/v1/products/{pid[i % len(pid)]}"), (200,)),
-        "movements_list": (
-            lambda i: get("/api/v1/movements", page_size=50), (200,)),
-        "movements_list_100": (
-            lambda i: get("/api/v1/movements", page_size=100), (200,)),
-        "store_inventory": (
-            lambda i: get(f"/api/v1/stores/{sid[i % len(sid)]}/inventory"), (200,)),
+            one_request(lambda i: ("GET", f"/api/v1/products/{pid[i % len(pid)]}", None)),
+            (200,)),
         "product_stock": (
-            lambda i: get(f"/api/v1/products/{pid[i % len(pid)]}/stock"), (200,)),
-        "movement_receipt": (
-            lambda i: ("POST", "/api/v1/movements", {
-                "type": "receipt", "product_id": plain[i % len(plain)],
-                "store_id": sid[(i // len(plain)) % len(sid)], "quantity": "1",
-            }), (201,)),
+            one_request(lambda i: ("GET", f"/api/v1/products/{pid[i % len(pid)]}/stock", None)),
+            (200,)),
+        "store_inventory": (get(f"/api/v1/stores/{fx['inventory_store_id']}/inventory"), (200,)),
+        "movements_list": (get("/api/v1/movements", page_size=50), (200,)),
+        "movements_deep": (get("/api/v1/movements", page_size=50,
+                               before_id=fx["deep_before_id"]), (200,)),
+        "movement_receipt": (one_request(lambda i: ("POST", "/api/v1/movements", {
+            "type": "receipt", "product_id": plain[i % len(plain)],
+            "store_id": sid[(i // len(plain)) % len(sid)], "quantity": "1"})), (201,)),
     }
 
 
-def contended_issue(client, fx, args):
+def transfer_scenario(conn, fx, args):
+    """1-unit transfers of ONE fresh product between two stores, alternating direction."""
+    product_id = new_product(conn, "HOT")
+    a, b = fx["store_ids"][:2]
+    stock = args.concurrency * 4 + 100  # the alternation never drifts by more than C
+    receive(conn, product_id, a, stock)
+    receive(conn, product_id, b, stock)
+
+    def make(i):
+        source, target = (a, b) if i % 2 == 0 else (b, a)
+        return ("POST", "/api/v1/transfers", {
+            "from_store_id": source, "to_store_id": target,
+            "lines": [{"product_id": product_id, "quantity": "1"}], "notes": "bench"})
+
+    result = run_load("transfer", args.port, args.token, one_request(make),
+                      requests=args.requests, seconds=args.seconds,
+                      concurrency=args.concurrency, expected=(201,))
+    result["setup"] = {"product_id": product_id, "stores": [a, b], "received_each": stock}
+    return result
+
+
+def sale_scenario(conn, fx, args):
+    """3-line cash sales (1 unit of each of 3 fresh products) from one stocked store."""
+    store_id = fx["store_ids"][1]
+    stock = args.requests + 100
+    products = [new_product(conn, f"SALE{n}", price) for n, price in
+                enumerate(("1.20", "3.45", "9.99"), start=1)]
+    for product_id in products:
+        receive(conn, product_id, store_id, stock)
+    body = {"store_id": store_id, "payment_method": "cash",
+            "lines": [{"product_id": p, "quantity": "1"} for p in products]}
+    result = run_load("sale", args.port, args.token,
+                      one_request(lambda i: ("POST", "/api/v1/sales", body)),
+                      requests=args.requests, seconds=args.seconds,
+                      concurrency=args.concurrency, expected=(201,))
+    result["setup"] = {"store_id": store_id, "product_ids": products, "received_each": stock}
+    return result
+
+
+def order_scenario(conn, fx, args):
+    """An order of one line (1 unit) for a client, then its confirm, paid in full."""
+    store_id = fx["store_ids"][1]
+    stock = args.requests + 100
+    product_id = new_product(conn, "ORDER", "4.80")
+    receive(conn, product_id, store_id, stock)
+    body = {"client_id": fx["client_id"], "store_id": store_id,
+            "lines": [{"product_id": product_id, "quantity": "1"}], "notes": "bench"}
+
+    def iteration(c, i):
+        status, _, data = c.request("POST", "/api/v1/orders", body)
+        if status != 201:
+            return str(status), 1
+        order = json.loads(data)
+        status, _, _ = c.request("POST", f"/api/v1/orders/{order['id']}/confirm",
+                                 {"amount_paid": order["total"]})
+        return f"201+{status}", 2
+
+    result = run_load("order_confirm", args.port, args.token, iteration,
+                      requests=args.requests, seconds=args.seconds,
+                      concurrency=args.concurrency, expected=("201+200",))
+    result["setup"] = {"store_id": store_id, "product_id": product_id, "received": stock,
+                       "client_id": fx["client_id"]}
+    return result
+
+
+def contended_issue(conn, fx, args):
     """Many concurrent 1-unit issues of ONE fresh product holding `--stock` units."""
     stock = args.stock
-    sku = f"BENCH-{int(time.time())}-{secrets.token_hex(3)}".upper()
-    product, _ = client.json("POST", "/api/v1/products",
-                             {"sku": sku, "name": "Bench contended product", "price": "1.00"},
-                             expect=(201,))
+    product_id = new_product(conn, "CONTENDED", "1.00")
     store_id = fx["store_ids"][0]
-    client.json("POST", "/api/v1/movements",
-                {"type": "receipt", "product_id": product["id"], "store_id": store_id,
-                 "quantity": str(stock), "unit_cost": "0.50"}, expect=(201,))
-    body = {"type": "issue", "product_id": product["id"], "store_id": store_id, "quantity": "1"}
-    result = run_load("contended_issue", client, lambda i: ("POST", "/api/v1/movements", body),
+    receive(conn, product_id, store_id, stock)
+    body = {"type": "issue", "product_id": product_id, "store_id": store_id, "quantity": "1"}
+    result = run_load("contended_issue", args.port, args.token,
+                      one_request(lambda i: ("POST", "/api/v1/movements", body)),
                       requests=args.contended_requests, seconds=args.seconds,
                       concurrency=args.contended_concurrency, expected=(201, 409))
     sold = result["statuses"].get("201", 0)
     refused = result["statuses"].get("409", 0)
-    level, _ = client.json("GET", f"/api/v1/products/{product['id']}/stock")
+    level, _ = conn.json("GET", f"/api/v1/products/{product_id}/stock")
     on_hand = float(level["on_hand"])
     expected_on_hand = stock - sold
     # Every request beyond the stock must be refused, and none before it.
     short = min(result["requests"], stock)
     result["check"] = {
-        "product_id": product["id"],
+        "product_id": product_id,
         "store_id": store_id,
         "stock_received": stock,
         "issued_201": sold,
@@ -378,28 +624,44 @@ def contended_issue(client, fx, args):
         "on_hand_after": level["on_hand"],
         "on_hand_expected": f"{expected_on_hand:.3f}",
         "on_hand_ok": abs(on_hand - expected_on_hand) < 1e-9,
+        "oversold": max(0, sold - stock),
         "sold_ok": sold == short,
     }
     return result
 
 
+WRITE_SCENARIOS = {"transfer": transfer_scenario, "sale": sale_scenario,
+                   "order_confirm": order_scenario, "contended_issue": contended_issue}
+
+
 # --------------------------------------------------------------------------- report
 
 
+def add_ratios(results):
+    health = next((r for r in results if r["scenario"] == "health"), None)
+    ceiling = health["req_per_s"] if health else None
+    for r in results:
+        r["ratio_to_health"] = (round(r["req_per_s"] / ceiling, 4)
+                                if ceiling and r["req_per_s"] is not None else None)
+
+
 def print_table(results):
-    header = (f"{'scenario':<20} {'reqs':>6} {'secs':>6} {'req/s':>7} {'p50':>7} {'p95':>7} "
-              f"{'p99':>7} {'max':>7}  statuses")
+    header = (f"{'scenario':<18} {'reqs':>6} {'secs':>5} {'req/s':>7} {'p50':>7} {'p99':>7} "
+              f"{'/health':>7} {'conns':>5}  statuses")
     print(header)
     print("-" * len(header))
     for r in results:
         lat = r["latency_ms"]
         statuses = " ".join(f"{k}:{v}" for k, v in r["statuses"].items())
         flag = "" if not r["errors"] else "  <-- errors"
-        print(f"{r['scenario']:<20} {r['requests']:>6} {r['seconds']:>6.1f} "
-              f"{r['req_per_s'] or 0:>7.1f} {_fmt(lat['p50'])} {_fmt(lat['p95'])} "
-              f"{_fmt(lat['p99'])} {_fmt(lat['max'])}  {statuses}{flag}")
-    print("latencies in ms, measured in the client (includes connect; sync workers close "
-          "the connection after each response)")
+        ratio = r["ratio_to_health"]
+        ratio = f"{ratio * 100:>6.1f}%" if ratio is not None else f"{'-':>7}"
+        print(f"{r['scenario']:<18} {r['requests']:>6} {r['seconds']:>5.1f} "
+              f"{r['req_per_s'] or 0:>7.1f} {_fmt(lat['p50'])} {_fmt(lat['p99'])} "
+              f"{ratio} {r['connects']:>5}  {statuses}{flag}")
+    print("latencies in ms, measured in the client (a request's connect included when the "
+          "server closed the previous one); order_confirm: one row per create + confirm pair; "
+          "conns: TCP connections opened")
 
 
 def _fmt(value):
@@ -410,7 +672,13 @@ def git_commit():
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                              capture_output=True, text=True, timeout=10, check=False)
-        return out.stdout.strip() or None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=10,
+                               check=False)
+        commit = out.stdout.strip() or None
+        if commit and dirty.stdout.strip():
+            commit += "+uncommitted"
+        return commit
     except OSError:
         return None
 
@@ -430,27 +698,38 @@ def redact(url):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=None,
+                        help="seed-demo --size large --products N: a catalog of N products "
+                             "(default: the small seed, 56 products)")
+    parser.add_argument("--movements", type=int, default=None,
+                        help="with --products: ledger rows the seed writes (default: "
+                             "seed-demo's, 200,000)")
+    parser.add_argument("--large", action="store_true",
+                        help="seed-demo --size large with its defaults (10,000 products, "
+                             "200,000 movements)")
+    parser.add_argument("--seed-batch", type=int, default=None,
+                        help="seed-demo --batch: movements per seed transaction")
     parser.add_argument("--requests", type=int, default=2000,
-                        help="most requests per scenario (default 2000)")
-    parser.add_argument("--seconds", type=float, default=20,
-                        help="most wall time per scenario (default 20)")
+                        help="most iterations per scenario (default 2000)")
+    parser.add_argument("--seconds", type=float, default=10,
+                        help="most wall time per scenario (default 10)")
     parser.add_argument("--concurrency", type=int, default=8,
                         help="client threads per scenario (default 8)")
-    parser.add_argument("--large", action="store_true",
-                        help="seed-demo --size large (10k products, 200k movements; slow)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help=f"comma-separated subset of: {', '.join(SCENARIOS)}")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
+                        help="gunicorn worker class (default sync)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; > 1 means gthread (default 1)")
     parser.add_argument("--stock", type=int, default=500,
                         help="units received before the contended scenario (default 500)")
     parser.add_argument("--contended-requests", type=int, default=800,
                         help="1-unit issues sent in the contended scenario (default 800)")
     parser.add_argument("--contended-concurrency", type=int, default=16,
                         help="client threads in the contended scenario (default 16)")
-    parser.add_argument("--seed-timeout", type=float, default=1800,
-                        help="seconds allowed for seed-demo (default 1800)")
+    parser.add_argument("--seed-timeout", type=float, default=3600,
+                        help="seconds allowed for seed-demo (default 3600)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (SQLite file, gunicorn log)")
     args = parser.parse_args(argv)
@@ -462,6 +741,10 @@ def parse_args(argv=None):
                  "contended_requests", "contended_concurrency"):
         if getattr(args, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be positive")
+    if args.movements is not None and args.products is None and not args.large:
+        parser.error("--movements goes with --products (or --large)")
+    if args.large and args.products is not None:
+        parser.error("--large or --products, not both")
     return args
 
 
@@ -476,7 +759,6 @@ def main(argv=None):
     env = dict(os.environ)
     env.update({"APP_ENV": "development", "LOG_LEVEL": "WARNING",
                 "ACCESS_TOKEN_MINUTES": "240", "PYTHONUNBUFFERED": "1"})
-    env.pop("GUNICORN_ACCESSLOG", None)
     gunicorn = None
     started_at = datetime.now(UTC)
     load_before = os.getloadavg()
@@ -485,35 +767,39 @@ def main(argv=None):
             "compete for the CPU and the numbers will be lower and noisier")
     results = []
     ok = True
+    url, seed, fx = os.environ.get("DATABASE_URL", "sqlite"), {}, {}
+    ledger_code, ledger_out = None, ""
     try:
-        url, password, seed_seconds = prepare_database(args, workdir, env)
-        port = free_port()
-        gunicorn = start_gunicorn(args, env, port, workdir / "gunicorn.log")
+        url, password, seed = prepare_database(args, workdir, env)
+        args.port = free_port()
+        gunicorn = start_gunicorn(args, env, args.port, workdir / "gunicorn.log")
 
-        client = Client(port)
-        login, _ = client.json("POST", "/api/v1/auth/login",
-                               {"email": ADMIN_EMAIL, "password": password})
-        client.token = login["access_token"]
-        fx = fetch_fixtures(client)
-        simple = simple_scenarios(fx)
+        conn = Connection(args.port)
+        login, _ = conn.json("POST", "/api/v1/auth/login",
+                             {"email": ADMIN_EMAIL, "password": password})
+        conn.token = args.token = login["access_token"]
+        fx = fetch_fixtures(conn)
+        log(f"fixtures: {json.dumps(fixture_summary(fx))}")
+        reads = read_scenarios(fx)
 
         for name in args.scenario_list:
             log(f"scenario {name} ...")
-            if name == "contended_issue":
-                result = contended_issue(client, fx, args)
+            if name in WRITE_SCENARIOS:
+                result = WRITE_SCENARIOS[name](conn, fx, args)
             else:
-                make_request, expected = simple[name]
-                result = run_load(name, client, make_request, requests=args.requests,
-                                  seconds=args.seconds, concurrency=args.concurrency,
-                                  expected=expected)
+                iteration, expected = reads[name]
+                result = run_load(name, args.port, args.token, iteration,
+                                  requests=args.requests, seconds=args.seconds,
+                                  concurrency=args.concurrency, expected=expected)
             # The 1-minute load average after the scenario: well above the
             # gunicorn workers' share means something else competed for the CPU.
             result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
             results.append(result)
             if result["errors"]:
                 ok = False
+        conn.close()
 
-        ledger_code, ledger_out = flask_command(env, "check-ledger", timeout=600)
+        ledger_code, ledger_out = flask_command(env, "check-ledger", timeout=1200)
         if ledger_code != 0:
             ok = False
     except KeyboardInterrupt:
@@ -531,28 +817,43 @@ def main(argv=None):
     contended = next((r for r in results if r["scenario"] == "contended_issue"), None)
     if contended and not (contended["check"]["on_hand_ok"] and contended["check"]["sold_ok"]):
         ok = False
+    add_ratios(results)
 
+    counts = seed.get("counts", {})
     print()
-    print(f"Inventory API bench {started_at:%Y-%m-%d %H:%M} UTC - {redact(url).split(':')[0]} "
-          f"({'large' if args.large else 'small'} seed), gunicorn {args.workers} x "
-          f"{args.worker_class} (threads {args.threads}), client concurrency "
-          f"{args.concurrency}, bounds {args.requests} requests / {args.seconds:g} s, "
-          f"load average before {load_before[0]:.2f}")
+    print(f"Inventory API bench {started_at:%Y-%m-%d %H:%M} UTC, commit {git_commit()}, "
+          f"{redact(url).split(':')[0]}, {seed.get('command')}: "
+          f"{counts.get('products')} products, {counts.get('movements')} movements; "
+          f"gunicorn {args.workers} x {effective_worker_class(args)} (threads {args.threads}), "
+          f"client concurrency {args.concurrency}, bounds {args.requests} / "
+          f"{args.seconds:g} s, load average before {load_before[0]:.2f}")
+    if fx:
+        f = fx["filter"]
+        print(f"products_filtered: category {f['category_id']} ({f['category']}) and "
+              f"subcategories, price {f['min_price']}-{f['max_price']}: {f['matching']} of "
+              f"{fx['total_products']} products match; store_inventory: store "
+              f"{fx['inventory_store_id']} ({fx['inventory_store_products']} products); "
+              f"movements_deep: before_id {fx['deep_before_id']} of "
+              f"{fx['newest_movement_id']}")
     print_table(results)
     if contended:
         c = contended["check"]
         print(f"contended_issue: received {c['stock_received']}, 201 = {c['issued_201']}, "
-              f"409 = {c['refused_409']}, on_hand after = {c['on_hand_after']} (expected "
-              f"{c['on_hand_expected']}): {'OK' if c['on_hand_ok'] and c['sold_ok'] else 'WRONG'}")
-    print(f"check-ledger: exit {ledger_code} - {ledger_out.splitlines()[-1] if ledger_out else ''}")
+              f"409 = {c['refused_409']}, oversold {c['oversold']}, on_hand after = "
+              f"{c['on_hand_after']} (expected {c['on_hand_expected']}): "
+              f"{'OK' if c['on_hand_ok'] and c['sold_ok'] else 'WRONG'}")
+    print(f"check-ledger: exit {ledger_code} - "
+          f"{ledger_out.splitlines()[-1] if ledger_out else ''}")
 
     report = {
         "started_at": started_at.isoformat(),
         "git_commit": git_commit(),
         "database": redact(url) if not url.startswith("sqlite") else "sqlite (temporary file)",
-        "seed": "large" if args.large else "small",
-        "seed_seconds": seed_seconds,
-        "gunicorn": {"workers": args.workers, "worker_class": args.worker_class,
+        "seed": seed,
+        "products": counts.get("products"),
+        "movements": counts.get("movements"),
+        "fixtures": fixture_summary(fx) if fx else None,
+        "gunicorn": {"workers": args.workers, "worker_class": effective_worker_class(args),
                      "threads": args.threads},
         "bounds": {"requests": args.requests, "seconds": args.seconds,
                    "concurrency": args.concurrency,
@@ -570,7 +871,7 @@ def main(argv=None):
     out = RESULTS_DIR / f"{started_at:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"results: {out.relative_to(ROOT)}")
-    if args.keep:
+    if args.keep or not ok:
         print(f"kept: {workdir}")
     else:
         for path in sorted(workdir.iterdir()):

@@ -67,14 +67,15 @@ def register_cli(app):
 
     @app.cli.command("seed-demo")
     @click.option("--size", type=click.Choice(["small", "large"]), default="small",
-                  show_default=True, help="small: a believable shop; large: >= 10,000 products.")
+                  show_default=True,
+                  help="small: a believable shop; large: adds a bulk catalog and ledger.")
     @click.option("--products", type=click.IntRange(min=1), default=None,
                   help="large only: products in the catalog in all  [default: 10000]")
     @click.option("--movements", type=click.IntRange(min=0), default=None,
                   help="large only: ledger rows the stock history grows to (sales, orders and "
                        "purchases add a few hundred more)  [default: 200000]")
     @click.option("--batch", type=click.IntRange(min=10), default=None,
-                  help="large only: movements per transaction of the history  [default: 10000]")
+                  help="large only: most movements per transaction  [default: 10000]")
     @click.option("--if-empty", is_flag=True,
                   help="Exit 0 without seeding when the database already has data.")
     def seed_demo_command(size, products, movements, batch, if_empty):
@@ -99,7 +100,7 @@ def register_cli(app):
                  (("products", products), ("movements", movements), ("batch", batch))
                  if value is not None]
         if given and size != "large":
-            _fail(f"{', '.join(given)} only go with --size large.")
+            _fail(f"{', '.join(given)}: only with --size large.")
         options = {"large_movements": LARGE_MOVEMENTS if movements is None else movements,
                    "large_products": LARGE_PRODUCTS if products is None else products,
                    "large_batch": LARGE_BATCH if batch is None else batch}
