@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
-ADMIN_EMAIL = "bench-admin@example.com"
+ADMIN_EMAIL = f"bench-admin-{secrets.token_hex(4)}@example.com"  # new per run (--seeded)
 REQUEST_TIMEOUT = 30  # seconds, per HTTP request
 # A kept-alive connection idle longer than this is reopened before use: gthread
 # closes idle connections after `keepalive` (2 s by default), and a request
@@ -315,6 +315,9 @@ def prepare_database(args, workdir, env):
     password = secrets.token_urlsafe(18)
     must(flask_command(env, "create-admin", "--email", ADMIN_EMAIL, "--password", password,
                        "--name", "Bench Admin", timeout=120), "create-admin")
+    if args.seeded:  # seeded by an earlier run: measure again on the same data
+        return url, password, {"command": "none (--seeded: an earlier run's data)",
+                               "seconds": 0, "phases": [], "counts": {}}
     seed_args = ["seed-demo", "--size", seed_size(args)]
     if args.products is not None:
         seed_args += ["--products", str(args.products)]
@@ -730,6 +733,9 @@ def parse_args(argv=None):
                         help="client threads in the contended scenario (default 16)")
     parser.add_argument("--seed-timeout", type=float, default=3600,
                         help="seconds allowed for seed-demo (default 3600)")
+    parser.add_argument("--seeded", action="store_true",
+                        help="DATABASE_URL already holds a seeded data set (an earlier run's, "
+                             "or seed-demo's): skip seeding and measure on it")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (SQLite file, gunicorn log)")
     args = parser.parse_args(argv)

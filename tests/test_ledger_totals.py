@@ -119,3 +119,24 @@ def test_check_ledger_compares_the_counters_with_the_movements(app, runner, ledg
         assert drift["store_id"] == ledger["south"]
     bad = runner.invoke(args=["check-ledger"])
     assert bad.exit_code == 1 and "ledger counter" in bad.output
+
+
+def test_the_inventory_total_is_the_stores_count_of_products_on_hand(app, client, auth,
+                                                                     ledger):
+    """products_held follows products into and out of a store (the transfer brought
+    widget to south; issuing all of north's flour takes it out of north)."""
+    headers = auth("manager")
+    with app.app_context():
+        with transaction():
+            service.post_movements([Change(type="issue", product_id=ledger["flour"],
+                                           store_id=ledger["north"], quantity=Decimal("-1"))],
+                                   reason="the last of it")
+        assert queries.totals_drift() == []
+    for store, expected in (("north", {ledger["widget"]}), ("south", {ledger["widget"]}),
+                            ("closed", set())):
+        response = client.get(f"{API}/stores/{ledger[store]}/inventory", headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert {row["product_id"] for row in response.json} == expected, store
+        assert json.loads(response.headers["X-Pagination"]).get("total", 0) == len(expected)
+    filtered = client.get(f"{API}/stores/{ledger['north']}/inventory?q=widg", headers=headers)
+    assert json.loads(filtered.headers["X-Pagination"])["total"] == 1  # counted

@@ -22,6 +22,8 @@ class Product(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_products_active_name", "active", "name"),
         Index("ix_products_price", "price"),
+        # filtered lists count their matches on it alone (category tree + price range)
+        Index("ix_products_category_active_price", "category_id", "active", "price"),
         Index("ix_products_created_at", "created_at"),
     )
 

@@ -101,13 +101,16 @@ class ProductStock(db.Model):
 
 
 class LedgerCount(db.Model):
-    """How many movements a store's ledger holds: a read model, so that the ledger's
-    `X-Pagination` total needs no count over the movements.
+    """A store's counters, kept with its ledger: how many movements it holds and how
+    many products it has on hand. Read models, so that the `X-Pagination` totals
+    of the ledger and of the store's inventory need no count.
 
     The movements service locks a store's row (after the stock levels) and
     numbers each new movement of the store in it (`Movement.store_seq`,
     1, 2, 3, ... without gaps: a rolled-back transaction rolls its numbers
-    back too). `check-ledger` compares it with the movements.
+    back too); `products_held` moves when a product's stock in the store goes
+    from nothing to something or back. `check-ledger` compares both with the
+    movements and the stock levels.
     """
 
     __tablename__ = "ledger_counts"
@@ -115,6 +118,7 @@ class LedgerCount(db.Model):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True,
                                           autoincrement=False, info=DERIVED)
     movements: Mapped[int] = mapped_column(BigInteger, default=0)
+    products_held: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class StockMinimum(db.Model):

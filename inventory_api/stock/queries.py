@@ -8,7 +8,7 @@ A store-scoped principal only ever sees its stores.
 
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, or_, select, type_coerce
+from sqlalchemy import and_, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..categories.models import Category
@@ -126,13 +126,23 @@ def _ledger_total(args, principal, product_id):
         where.append(owner.store_id == store_id)
     if principal is not None and principal.store_ids:
         where.append(owner.store_id.in_(principal.store_ids))
-    if before_id:  # the number of the owner's newest movement below before_id
-        count = func.coalesce(
-            select(seq).where(key == owner_id, Movement.id < before_id)
-            .order_by(Movement.id.desc()).limit(1).scalar_subquery(), 0)
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(count), 0)).select_from(owner).where(*where))
-    return int(total)
+    if not before_id:
+        total = db.session.scalar(
+            select(func.coalesce(func.sum(count), 0)).select_from(owner).where(*where))
+        return int(total)
+    # each owner's number of its newest movement below before_id: per owner (named
+    # by value), MAX(id) below before_id is one dive into the (owner, id) index, and
+    # its number one primary-key read. (ORDER BY id DESC LIMIT 1, or a correlated
+    # subquery, lets MariaDB walk all of the owner's newer rows instead.)
+    owners = db.session.scalars(select(owner_id).where(*where).order_by(owner_id)).all()
+    if not owners:
+        return 0
+    numbered = aliased(Movement)
+    newest = [select(getattr(numbered, seq.key)).where(numbered.id == select(
+                  func.max(Movement.id)).where(key == owner_value, Movement.id < before_id)
+              .scalar_subquery()).scalar_subquery()
+              for owner_value in owners]
+    return sum(value or 0 for value in db.session.execute(select(*newest)).one())
 
 
 def get_movement(movement_id, principal=None):
@@ -219,7 +229,8 @@ def _with_minimum(stmt, totals):
 
 
 def inventory_select(store_id, args, principal=None):
-    """A `Listing` with one row per product held in the store (on hand or reserved > 0).
+    """A `Listing` with one row per product held in the store (on hand > 0; reserved
+    stock is always on hand).
 
     The page query reads products (with the store's minimum) that have a
     stock row in the store, in name order; the page's quantities and lots
@@ -244,15 +255,44 @@ def inventory_select(store_id, args, principal=None):
             or_(totals.c.on_hand > 0, totals.c.reserved > 0),
             status_case(available, minimum) == args["stock_status"])
     else:
-        stmt = stmt.where(exists().where(
-            StockLevel.product_id == Product.id, StockLevel.store_id == store_id,
-            or_(StockLevel.on_hand > 0, StockLevel.reserved > 0)))
+        stmt = stmt.where(_held_in(store_id))
     if args.get("q"):
         stmt = stmt.where(contains_any([Product.sku, Product.name], args["q"]))
     if args.get("category_id"):
         in_tree = descendant_ids(Category, args["category_id"])
         stmt = stmt.where(Product.category_id.in_(in_tree))
-    return Listing(stmt.order_by(Product.name, Product.id), process=_attach_levels(store_id))
+    total = None
+    if not any(args.get(name) for name in ("q", "category_id", "stock_status")):
+        def total():  # the store's count of products on hand, kept by the movements service
+            return db.session.scalar(select(func.coalesce(func.max(LedgerCount.products_held), 0))
+                                     .where(LedgerCount.store_id == store_id))
+    return Listing(stmt.order_by(Product.name, Product.id), total=total,
+                   process=_attach_levels(store_id))
+
+
+# a store holding at most this many products is read from its stock rows (a semi-join
+# that reads them all); a larger one by walking products in name order (below)
+FEW_HELD = 1000
+
+
+def _held_in(store_id):
+    """A condition on products: held in the store (a stock row with on_hand > 0).
+
+    Reading the page in name order either walks the products by their name
+    index and keeps those held (a per-product lookup, stopping once the page
+    is full: fast when the store holds a good share of the catalog), or reads
+    all of the store's stock rows first (what databases do with EXISTS: fast
+    only when the store holds few). The store's `products_held` counter picks.
+    """
+    held = db.session.scalar(select(LedgerCount.products_held)
+                             .where(LedgerCount.store_id == store_id)) or 0
+    if held <= FEW_HELD:
+        return exists().where(StockLevel.product_id == Product.id,
+                              StockLevel.store_id == store_id, StockLevel.on_hand > 0)
+    one = (select(literal(1)).where(StockLevel.product_id == Product.id,
+                                    StockLevel.store_id == store_id, StockLevel.on_hand > 0)
+           .limit(1).scalar_subquery())
+    return one.is_not(None)
 
 
 def _attach_levels(store_id):
@@ -506,7 +546,7 @@ def totals_drift():
     A product's `product_stock` must hold Σ on_hand and Σ (on_hand − reserved)
     of its stock levels (no row: 0, 0); a store's `ledger_counts` row the
     number of its movements, which is also the number (`store_seq`) of its
-    last one.
+    last one, and the number of products it has on hand.
     """
     sums = (select(StockLevel.product_id.label("product_id"),
                    func.sum(StockLevel.on_hand).label("on_hand"),
@@ -540,13 +580,30 @@ def totals_drift():
         .outerjoin(counted, counted.c.store_id == Store.id)
         .order_by(Store.id)
     ).all()
-    for store_id, stored, count, last_seq in rows:
+    held = (select(StockLevel.store_id.label("store_id"),
+                   func.count(func.distinct(StockLevel.product_id)).label("products"))
+            .where(StockLevel.on_hand > 0).group_by(StockLevel.store_id).subquery())
+    rows = db.session.execute(
+        select(Store.id, LedgerCount.movements, counted.c.count, counted.c.last_seq,
+               LedgerCount.products_held, held.c.products)
+        .outerjoin(LedgerCount, LedgerCount.store_id == Store.id)
+        .outerjoin(counted, counted.c.store_id == Store.id)
+        .outerjoin(held, held.c.store_id == Store.id)
+        .order_by(Store.id)
+    ).all()
+    for store_id, stored, count, last_seq, stored_held, products in rows:
         stored, count, last_seq = stored or 0, count or 0, last_seq or 0
         if not stored == count == last_seq:
             drift.append({
                 "store_id": store_id, "movements": stored, "counted": count,
                 "message": f"ledger counter of store {store_id}: {stored} movements; the "
                            f"ledger holds {count}, the last numbered {last_seq}"})
+        if (stored_held or 0) != (products or 0):
+            drift.append({
+                "store_id": store_id, "products_held": stored_held or 0,
+                "counted": products or 0,
+                "message": f"ledger counter of store {store_id}: {stored_held or 0} products "
+                           f"on hand; its stock levels hold {products or 0}"})
     return drift
 
 

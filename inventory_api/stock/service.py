@@ -409,8 +409,9 @@ def _lock_ledger_counts(store_ids):
         missing = [store_id for store_id in wanted if store_id not in counters]
         if missing:
             for store_id in missing:
-                _insert_ignoring_duplicates(LedgerCount, {"store_id": store_id, "movements": 0},
-                                            ["store_id"])
+                _insert_ignoring_duplicates(
+                    LedgerCount, {"store_id": store_id, "movements": 0, "products_held": 0},
+                    ["store_id"])
             counters.update(locked(missing))
         held.update({store_id: counters[store_id] for store_id in wanted})
     return counters
@@ -638,6 +639,10 @@ def _effective_minimums(pairs, products):
     return {pair: overrides.get(pair, products[pair[0]].min_stock) for pair in pairs}
 
 
+def _pair_on_hand(levels):
+    return sum((level.on_hand for level in levels), ZERO)
+
+
 def _pair_available(levels):
     return sum((level.on_hand - level.reserved for level in levels), ZERO)
 
@@ -711,6 +716,7 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         products[product_id].cost = cost
 
     counters = _lock_ledger_counts(c.store_id for c in changes)
+    held_before = {pair: _pair_on_hand(levels.values()) > 0 for pair, levels in locked.items()}
     movements = []
     last_movement = {}
     for allocation in allocations:
@@ -733,6 +739,10 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         db.session.add(movement)
         movements.append(movement)
         last_movement[(change.product_id, change.store_id)] = movement
+    for pair, levels in locked.items():  # the store's count of products on hand
+        held = _pair_on_hand(levels.values()) > 0
+        if held != held_before[pair]:
+            counters[pair[1]].products_held += 1 if held else -1
     db.session.flush()
     _add_to_totals(_total_deltas(
         (a.change.product_id, a.quantity, a.quantity if a.change.from_reserved else ZERO)

@@ -1,6 +1,7 @@
-"""stock read models: per-product totals (product_stock), per-store ledger counters
-(ledger_counts) and each movement's place in its store's and its stock level's ledger,
-filled here from the existing stock levels and movements
+"""stock read models: per-product totals (product_stock), per-store counters of
+movements and products held (ledger_counts), each movement's place in its store's
+and its stock level's ledger, filled here from the existing stock levels and
+movements; an index for counting filtered product lists
 
 Revision ID: 0012
 Revises: 0011
@@ -36,9 +37,13 @@ def upgrade():
     op.create_table('ledger_counts',
     sa.Column('store_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('movements', sa.BigInteger(), nullable=False),
+    sa.Column('products_held', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_ledger_counts_store_id_stores')),
     sa.PrimaryKeyConstraint('store_id', name=op.f('pk_ledger_counts'))
     )
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.create_index('ix_products_category_active_price',
+                               ['category_id', 'active', 'price'], unique=False)
     with op.batch_alter_table('stock_levels', schema=None) as batch_op:
         batch_op.add_column(sa.Column('movement_count', sa.Integer(), nullable=False,
                                       server_default='0'))
@@ -52,8 +57,13 @@ def upgrade():
         "GROUP BY product_id"
     )
     op.execute(
-        "INSERT INTO ledger_counts (store_id, movements) "
-        "SELECT store_id, COUNT(*) FROM movements GROUP BY store_id"
+        "INSERT INTO ledger_counts (store_id, movements, products_held) "
+        "SELECT store_id, COUNT(*), 0 FROM movements GROUP BY store_id"
+    )
+    op.execute(
+        "UPDATE ledger_counts SET products_held = (SELECT COUNT(DISTINCT product_id) "
+        "FROM stock_levels WHERE stock_levels.store_id = ledger_counts.store_id "
+        "AND stock_levels.on_hand > 0)"
     )
     op.execute(
         "UPDATE stock_levels SET movement_count = "
@@ -86,3 +96,5 @@ def downgrade():
         batch_op.drop_column('movement_count')
     op.drop_table('ledger_counts')
     op.drop_table('product_stock')
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_index('ix_products_category_active_price')
