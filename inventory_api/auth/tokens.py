@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from flask_jwt_extended.config import config as jwt_config
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, or_, select
 
 from ..common.fields import INT32_MAX
 from ..common.uow import atomic
@@ -140,9 +140,10 @@ _statement = None
 
 
 def _auth_statement():
-    """The user's columns, stores (one row each) and whether any of `jtis` is revoked.
+    """The user's columns, stores (one row each) and whether `jti` or `rjti` is revoked.
 
-    Built once: parameters `user_id` and `jtis` (expanding).
+    Built once: parameters `user_id`, `jti` and `rjti` (the same as `jti` when
+    the token has no refresh token).
     """
     global _statement
     if _statement is None:
@@ -150,8 +151,8 @@ def _auth_statement():
         from .models import RevokedToken
 
         users = User.__table__
-        revoked = exists().where(
-            RevokedToken.__table__.c.jti.in_(bindparam("jtis", expanding=True)))
+        jti = RevokedToken.__table__.c.jti  # two plain parameters: no IN list to expand
+        revoked = exists().where(or_(jti == bindparam("jti"), jti == bindparam("rjti")))
         _statement = (
             select(users.c.id, users.c.role, users.c.active, users.c.token_version,
                    users.c.client_id, revoked.label("revoked"), user_stores.c.store_id)
@@ -184,9 +185,9 @@ def register_jwt_handlers():
         authentication costs a single round trip. The statement is built
         once and reads plain columns (a `TokenUser`), not ORM objects.
         """
-        jtis = [payload["jti"]] + ([payload["rjti"]] if payload.get("rjti") else [])
-        rows = db.session.execute(_auth_statement(),
-                                  {"user_id": int(payload["sub"]), "jtis": jtis}).all()
+        rows = db.session.execute(_auth_statement(), {
+            "user_id": int(payload["sub"]), "jti": payload["jti"],
+            "rjti": payload.get("rjti") or payload["jti"]}).all()
         g.jwt_user = TokenUser.from_rows(rows)
         if g.jwt_user is None:  # unknown user: not "revoked", the user lookup refuses it
             return False
@@ -197,7 +198,7 @@ def register_jwt_handlers():
         user = g.pop("jwt_user", None)
         if user is None or user.id != int(payload["sub"]):
             user = TokenUser.from_rows(db.session.execute(
-                _auth_statement(), {"user_id": int(payload["sub"]), "jtis": [""]}).all())
+                _auth_statement(), {"user_id": int(payload["sub"]), "jti": "", "rjti": ""}).all())
         return user if user is not None and user.active else None
 
     def unauthorized(message):

@@ -1,6 +1,6 @@
 """Trees stored as `parent_id` adjacency lists (categories)."""
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 
 from ..extensions import db
 
@@ -15,6 +15,18 @@ def descendants_select(model, root_id):
     tree = select(model.id).where(model.id == root_id).cte("tree", recursive=True)
     tree = tree.union_all(select(model.id).where(model.parent_id == tree.c.id))
     return select(tree.c.id)
+
+
+def in_subtree(column, model, root_id):
+    """`column IN (root_id and the ids below it)`, the ids written into the SQL.
+
+    They are our own integers, so writing them is safe; and a statement with
+    a literal list compiles once per distinct tree and is then found in
+    SQLAlchemy's statement cache, where a bound list would be expanded into
+    the SQL text again on every execution.
+    """
+    ids = descendant_ids(model, root_id)
+    return column.in_([literal_column(str(int(id_))) for id_ in ids])
 
 
 def descendant_ids(model, root_id):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import with_expression
 from ..categories.models import Category
 from ..common.pagination import Listing, apply_sort, contains_any
 from ..common.references import count_references, delete_or_archive
-from ..common.tree import descendant_ids
+from ..common.tree import in_subtree
 from ..common.types import Quantity
 from ..common.unique import ensure_unique
 from ..common.uow import atomic
@@ -141,8 +141,7 @@ def search_products(args, *, customer=False):
     if args.get("q"):
         conditions.append(contains_any([Product.name, Product.sku, Product.barcode], args["q"]))
     if "category_id" in args:
-        in_tree = descendant_ids(Category, args["category_id"])
-        conditions.append(Product.category_id.in_(in_tree))
+        conditions.append(in_subtree(Product.category_id, Category, args["category_id"]))
     if "kind" in args:
         conditions.append(Product.kind == args["kind"])
     if "min_price" in args:

@@ -15,7 +15,7 @@ from ..categories.models import Category
 from ..common.dates import within_days
 from ..common.lookup import get_or_404
 from ..common.pagination import Listing, contains_any
-from ..common.tree import descendant_ids
+from ..common.tree import in_subtree
 from ..common.types import Quantity
 from ..errors import NotFound
 from ..extensions import db
@@ -259,8 +259,7 @@ def inventory_select(store_id, args, principal=None):
     if args.get("q"):
         stmt = stmt.where(contains_any([Product.sku, Product.name], args["q"]))
     if args.get("category_id"):
-        in_tree = descendant_ids(Category, args["category_id"])
-        stmt = stmt.where(Product.category_id.in_(in_tree))
+        stmt = stmt.where(in_subtree(Product.category_id, Category, args["category_id"]))
     total = None
     if not any(args.get(name) for name in ("q", "category_id", "stock_status")):
         def total():  # the store's count of products on hand, kept by the movements service
@@ -445,8 +444,7 @@ def low_stock_select(args, principal=None):
         Product.preferred_supplier_id,
     ).select_from(totals), totals).where(Product.active.is_(True), available <= minimum)
     if args.get("category_id"):
-        in_tree = descendant_ids(Category, args["category_id"])
-        stmt = stmt.where(Product.category_id.in_(in_tree))
+        stmt = stmt.where(in_subtree(Product.category_id, Category, args["category_id"]))
     stmt = _scope(stmt, totals.c.store_id, principal)
     return stmt.order_by(totals.c.store_id, totals.c.product_id)
 
