@@ -105,3 +105,26 @@ def test_reads_run_the_same_statements_for_5_and_500_products(app, client, auth,
             assert not grouped, (url, grouped)
     for path in PATHS:
         assert counts[(path, 5)] == counts[(path, 500)], (path, counts)
+
+
+def test_both_ways_of_reading_a_store_inventory_give_the_same_pages(app, client, auth, catalog,
+                                                                  monkeypatch):
+    """A store holding few products is read from its stock rows, a larger one by walking
+    the products in name order (stock.queries.FEW_HELD): the pages must not differ."""
+    from inventory_api.stock import queries
+
+    ids = catalog(60)
+    headers = auth("manager")
+    pages = {}
+    for few_held in (10_000, 0):  # every store "holds few", then every store "holds many"
+        monkeypatch.setattr(queries, "FEW_HELD", few_held)
+        for store in ids["stores"]:
+            for page in (1, 2, 3):
+                response = client.get(f"/api/v1/stores/{store}/inventory?page_size=25"
+                                      f"&page={page}", headers=headers)
+                assert response.status_code == 200
+                pages.setdefault((store, page), []).append(
+                    (response.json, response.headers["X-Pagination"]))
+    for key, (first, second) in pages.items():
+        assert first == second, key
+    assert any(rows for (rows, _), _ in pages.values())
