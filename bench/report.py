@@ -19,7 +19,10 @@ def label(run):
     g = run["gunicorn"]
     workers = f"{g['workers']}×{g['worker_class']}" + (
         f"×{g['threads']}t" if g["worker_class"] == "gthread" else "")
-    return f"{database} {run['products']:,} p / {run['movements']:,} m, {workers}"
+    fixtures = run.get("fixtures", {})
+    products = run.get("products") or fixtures.get("total_products", 0)
+    movements = run.get("movements") or fixtures.get("total_movements", 0)
+    return f"{database} {products:,} p / {movements:,} m, {workers}"
 
 
 def cell(scenario):

@@ -138,10 +138,22 @@ def _ledger_total(args, principal, product_id):
     if not owners:
         return 0
     numbered = aliased(Movement)
-    newest = [select(getattr(numbered, seq.key)).where(numbered.id == select(
-                  func.max(Movement.id)).where(key == owner_value, Movement.id < before_id)
-              .scalar_subquery()).scalar_subquery()
-              for owner_value in owners]
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+
+    def newest_id(owner_value):
+        if postgresql:
+            # with `key = owner` PostgreSQL drops the key from the sort and walks the
+            # primary key backwards, reading every newer movement of other owners;
+            # `IN (owner, -1)` (ids are positive) keeps it there, so it walks the
+            # (owner, id) index and reads one entry
+            return (select(Movement.id)
+                    .where(key.in_([owner_value, -1]), Movement.id < before_id)
+                    .order_by(key.desc(), Movement.id.desc()).limit(1).scalar_subquery())
+        return (select(func.max(Movement.id))
+                .where(key == owner_value, Movement.id < before_id).scalar_subquery())
+
+    newest = [select(getattr(numbered, seq.key)).where(numbered.id == newest_id(owner_value))
+              .scalar_subquery() for owner_value in owners]
     return sum(value or 0 for value in db.session.execute(select(*newest)).one())
 
 
