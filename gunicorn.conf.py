@@ -1,6 +1,9 @@
 """gunicorn settings (`gunicorn -c gunicorn.conf.py wsgi:app`); environment overrides.
 
-Two sync workers suit these 2-core machines (measured: more only hurt).
+Two sync workers suit these 2-core machines: measured on 2026-12-02 against
+4 sync workers and 2 gthread workers of 8 threads (README.md, Performance),
+they wrote fastest on MariaDB and PostgreSQL and read fastest on PostgreSQL;
+gthread read faster on MariaDB only.
 `GUNICORN_THREADS` > 1 (or `GUNICORN_WORKER_CLASS=gthread`) picks the threaded
 worker (set threads here, not with `--threads`: gunicorn would then swap in
 its own threaded worker). The `sync` and `gthread` workers are ours
