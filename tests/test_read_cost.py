@@ -6,11 +6,10 @@ aggregate stock levels or movements (`GROUP BY`), which is how a read's cost
 would grow with the whole catalog or ledger.
 """
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from inventory_api.categories.models import Category
 from inventory_api.common.uow import transaction
@@ -20,22 +19,7 @@ from inventory_api.stock import service
 from inventory_api.stock.models import Movement
 from inventory_api.stock.service import Change
 from inventory_api.stores.models import Store
-
-
-@contextmanager
-def count_statements(app):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.test_query_counts import count_statements
 
 
 @pytest.fixture

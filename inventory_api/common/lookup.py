@@ -21,3 +21,12 @@ def get_or_404(model, ident, what=None):
     if row is None:
         raise NotFound(f"{what or label(model)} not found.")
     return row
+
+
+def get_in_stores_or_404(model, ident, principal, what=None):
+    """`get_or_404`, and the same 404 when the row's `store_id` is outside the
+    caller's stores (a store-scoped user never learns it exists)."""
+    row = get_or_404(model, ident, what)
+    if principal is not None and not principal.may_use_store(row.store_id):
+        raise NotFound(f"{what or label(model)} not found.")
+    return row

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 
 from ..common.dates import within_days
-from ..common.lookup import get_or_404
+from ..common.lookup import get_in_stores_or_404, get_or_404
 from ..common.types import QTY_PLACES, utcnow
 from ..common.uow import atomic
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -394,10 +394,7 @@ def supplier_purchase_orders_select(supplier_id, args, principal=None):
 
 def get_purchase_order(po_id, principal=None):
     """The order; 404 when unknown or in a store outside the user's stores."""
-    po = db.session.get(PurchaseOrder, po_id)
-    if po is None or (principal is not None and not principal.may_use_store(po.store_id)):
-        raise NotFound("Purchase order not found.")
-    return po
+    return get_in_stores_or_404(PurchaseOrder, po_id, principal)
 
 
 # --------------------------------------------------------------------------- lot trace

@@ -42,7 +42,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..clients.models import Client
 from ..clients.service import register_filter, register_sort
 from ..common.dates import within_days
-from ..common.lookup import get_or_404
+from ..common.lookup import get_in_stores_or_404, get_or_404
 from ..common.types import MONEY_PLACES, QTY_PLACES, UTCDateTime, utcnow
 from ..common.uow import atomic
 from ..debts import service as debts
@@ -429,10 +429,7 @@ def client_sales_select(client_id, args, principal=None):
 
 def get_sale(sale_id, principal=None):
     """The sale; 404 when unknown or in a store outside the user's stores."""
-    sale = db.session.get(Sale, sale_id)
-    if sale is None or (principal is not None and not principal.may_use_store(sale.store_id)):
-        raise NotFound("Sale not found.")
-    return sale
+    return get_in_stores_or_404(Sale, sale_id, principal)
 
 
 # --------------------------------------------------------------------------- client lists

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from ..categories.models import Category
 from ..common.dates import within_days
-from ..common.lookup import get_or_404
+from ..common.lookup import get_in_stores_or_404, get_or_404
 from ..common.pagination import Listing, contains_any
 from ..common.tree import in_subtree
 from ..common.types import Quantity
@@ -158,10 +158,7 @@ def _ledger_total(args, principal, product_id):
 
 
 def get_movement(movement_id, principal=None):
-    movement = get_or_404(Movement, movement_id)
-    if principal is not None and not principal.may_use_store(movement.store_id):
-        raise NotFound("Movement not found.")
-    return movement
+    return get_in_stores_or_404(Movement, movement_id, principal)
 
 
 # --------------------------------------------------------------------------- levels
@@ -260,6 +257,7 @@ def inventory_select(store_id, args, principal=None):
         minimum.label("min_stock"),
     ).outerjoin(StockMinimum, and_(StockMinimum.product_id == Product.id,
                                    StockMinimum.store_id == store_id))
+    held = None
     if args.get("stock_status"):
         totals = _pair_totals(store_id)
         available = type_coerce(totals.c.on_hand - totals.c.reserved, Quantity())
@@ -267,17 +265,17 @@ def inventory_select(store_id, args, principal=None):
             or_(totals.c.on_hand > 0, totals.c.reserved > 0),
             status_case(available, minimum) == args["stock_status"])
     else:
-        stmt = stmt.where(_held_in(store_id))
+        # the store's count of products on hand, kept by the movements service
+        held = db.session.scalar(select(LedgerCount.products_held)
+                                 .where(LedgerCount.store_id == store_id)) or 0
+        stmt = stmt.where(_held_in(store_id, held))
     if args.get("q"):
         stmt = stmt.where(contains_any([Product.sku, Product.name], args["q"]))
     if args.get("category_id"):
         stmt = stmt.where(in_subtree(Product.category_id, Category, args["category_id"]))
-    total = None
-    if not any(args.get(name) for name in ("q", "category_id", "stock_status")):
-        def total():  # the store's count of products on hand, kept by the movements service
-            return db.session.scalar(select(func.coalesce(func.max(LedgerCount.products_held), 0))
-                                     .where(LedgerCount.store_id == store_id))
-    return Listing(stmt.order_by(Product.name, Product.id), total=total,
+    unfiltered = not any(args.get(name) for name in ("q", "category_id", "stock_status"))
+    return Listing(stmt.order_by(Product.name, Product.id),
+                   total=(lambda: held) if unfiltered else None,
                    process=_attach_levels(store_id))
 
 
@@ -286,17 +284,16 @@ def inventory_select(store_id, args, principal=None):
 FEW_HELD = 1000
 
 
-def _held_in(store_id):
-    """A condition on products: held in the store (a stock row with on_hand > 0).
+def _held_in(store_id, held):
+    """A condition on products: held in the store (a stock row with on_hand > 0);
+    `held` is the store's count of such products.
 
     Reading the page in name order either walks the products by their name
     index and keeps those held (a per-product lookup, stopping once the page
     is full: fast when the store holds a good share of the catalog), or reads
     all of the store's stock rows first (what databases do with EXISTS: fast
-    only when the store holds few). The store's `products_held` counter picks.
+    only when the store holds few). `held` picks.
     """
-    held = db.session.scalar(select(LedgerCount.products_held)
-                             .where(LedgerCount.store_id == store_id)) or 0
     if held <= FEW_HELD:
         return exists().where(StockLevel.product_id == Product.id,
                               StockLevel.store_id == store_id, StockLevel.on_hand > 0)
@@ -509,10 +506,7 @@ def counts_select(args, principal=None):
 
 
 def get_count(count_id, principal=None):
-    count = get_or_404(StockCount, count_id)
-    if principal is not None and not principal.may_use_store(count.store_id):
-        raise NotFound("Stock count not found.")
-    return count
+    return get_in_stores_or_404(StockCount, count_id, principal)
 
 
 # --------------------------------------------------------------------------- ledger check
