@@ -58,7 +58,10 @@ class Config:
         "max_overflow": _int("DB_MAX_OVERFLOW", 5),
         "pool_recycle": _int("DB_POOL_RECYCLE_SECONDS", 3600),
     }
+    # reports read through this engine when set (a read replica of the primary)
     REPORTS_DATABASE_URL = _env("REPORTS_DATABASE_URL")
+    # where the business's days start (IANA name): date filters, reports, aging
+    BUSINESS_TIMEZONE = _env("BUSINESS_TIMEZONE", "UTC")
 
     # flask-limiter. The default keeps the counters in a SQLite file in the
     # instance folder, shared by every worker process of this machine

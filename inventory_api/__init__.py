@@ -69,6 +69,7 @@ def create_app(test_config=None):
     app.config.from_object(config)
     if test_config:
         app.config.update(test_config)
+    _check_time_zone(app.config.get("BUSINESS_TIMEZONE") or "UTC")
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite picks its own pool (one file or one in-memory connection)
@@ -130,6 +131,10 @@ def create_app(test_config=None):
 
     _register_blueprints()
 
+    from .reports import source as reports_source
+
+    reports_source.init_app(app)
+
     from .ops.routes import register_swagger_assets
 
     register_swagger_assets(app)
@@ -153,6 +158,7 @@ def _register_blueprints():
     from .products.routes import blp as products_blp
     from .purchasing.evaluation_routes import evaluation_blp, suggestions_blp
     from .purchasing.routes import blp as purchasing_blp
+    from .reports.routes import blp as reports_blp
     from .sales.routes import blp as sales_blp
     from .stock.routes import alerts_blp, counts_blp, transfers_blp
     from .stock.routes import blp as stock_blp
@@ -179,6 +185,17 @@ def _register_blueprints():
     api.register_blueprint(suggestions_blp)  # before purchasing's /purchase-orders/<id>
     api.register_blueprint(purchasing_blp)
     api.register_blueprint(evaluation_blp)
+    api.register_blueprint(reports_blp)
+
+
+def _check_time_zone(name):
+    """Refuse to start with a BUSINESS_TIMEZONE that names no zone (every day would be wrong)."""
+    from .common.dates import zone_named
+
+    try:
+        zone_named(name)
+    except ValueError as error:
+        raise RuntimeError(f"BUSINESS_TIMEZONE: {error}") from None
 
 
 def _database_uri(uri):
