@@ -42,7 +42,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -70,6 +70,13 @@ SCENARIOS = (
     "sale",
     "order_confirm",
     "contended_issue",
+    "report_dashboard",
+    "report_sales",
+    "report_top_products",
+    "report_valuation",
+    "report_turnover",
+    "report_debtors",
+    "report_forecast",
 )
 # The issue's filter: a top-level category with subcategories and this price range
 # (the large seed's prices are uniform from 0.50 to 50.00: about half of them match)
@@ -471,6 +478,9 @@ def fetch_fixtures(conn):
         "newest_movement_id": newest_id,
         "deep_before_id": deep_before,
         "deep_page_rows": len(deep),
+        # the year the report scenarios read (UTC days: the bench server runs in UTC)
+        "today": date.today().isoformat(),
+        "year_ago": (date.today() - timedelta(days=364)).isoformat(),
     }
 
 
@@ -532,6 +542,16 @@ def read_scenarios(fx):
         "movement_receipt": (one_request(lambda i: ("POST", "/api/v1/movements", {
             "type": "receipt", "product_id": plain[i % len(plain)],
             "store_id": sid[(i // len(plain)) % len(sid)], "quantity": "1"})), (201,)),
+        # reports over the whole data set: a year of selling (seed-demo's history)
+        "report_dashboard": (get("/api/v1/reports/dashboard"), (200,)),
+        "report_sales": (get("/api/v1/reports/sales", group_by="month",
+                             date_from=fx["year_ago"], date_to=fx["today"]), (200,)),
+        "report_top_products": (get("/api/v1/reports/top-products", by="amount", limit=10,
+                                    date_from=fx["year_ago"], date_to=fx["today"]), (200,)),
+        "report_valuation": (get("/api/v1/reports/inventory-valuation"), (200,)),
+        "report_turnover": (get("/api/v1/reports/stock-turnover"), (200,)),
+        "report_debtors": (get("/api/v1/reports/debtors"), (200,)),
+        "report_forecast": (get("/api/v1/reports/forecast"), (200,)),
     }
 
 
