@@ -135,6 +135,10 @@ def create_app(test_config=None):
 
     reports_source.init_app(app)
 
+    from . import panel
+
+    panel.register(app)
+
     from .ops.routes import register_swagger_assets
 
     register_swagger_assets(app)
