@@ -64,7 +64,7 @@ def document_formats(blp, pdf=False):
     content = {"text/csv": {"schema": {"type": "string"}}}
     if pdf:
         content["application/pdf"] = {"schema": {"type": "string", "format": "binary"}}
-    return blp.doc(responses={"200": {"content": content}})
+    return blp.doc(responses={200: {"content": content}})
 
 
 def text(value):
