@@ -44,10 +44,9 @@ from ..stock.queries import low_stock_select
 from ..stores.models import Store
 from ..users.models import User
 from . import source
-from .args import store_scope, within_stores
+from .args import period, store_scope, within_stores
 from .export import Column, Report
 
-PERIOD_DAYS = 30
 DASHBOARD_TOP = 5
 UNCATEGORISED = "Uncategorised"
 ZERO = Decimal("0.00")
@@ -73,17 +72,6 @@ WITH_QUANTITY = ("product", "category")
 
 
 # --------------------------------------------------------------------------- shared pieces
-
-
-def period(args):
-    """The effective (date_from, date_to) of `args`: 30 days ending today by default."""
-    date_from, date_to = args.get("date_from"), args.get("date_to")
-    span = timedelta(days=PERIOD_DAYS - 1)
-    if date_to is None:
-        date_to = date_from + span if date_from is not None else dates.today()
-    if date_from is None:
-        date_from = date_to - span
-    return date_from, date_to
 
 
 def _counted(date_from, date_to, stores):

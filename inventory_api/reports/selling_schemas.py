@@ -1,8 +1,6 @@
 """Query args and bodies of the selling reports (dashboard, sales, top products)."""
 
-from datetime import date
-
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from ..common.fields import MoneyField, QuantityField, QueryInt
 from ..common.schema import Schema
@@ -11,25 +9,6 @@ from .args import PdfReportQuerySchema, ReportQuerySchema
 
 GROUP_BY = ("day", "week", "month", "product", "category", "store", "employee")
 RANK_BY = ("amount", "quantity")
-# the calendar a period may use: day arithmetic and time zone shifts stay inside
-# Python's dates, and the day-by-day offset lookup stays short
-FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
-MAX_PERIOD_DAYS = 3660
-
-
-def check_period(data):
-    """422 for a date outside FIRST_DAY..LAST_DAY or a period over MAX_PERIOD_DAYS."""
-    for name in ("date_from", "date_to"):
-        day = data.get(name)
-        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-            raise ValidationError(f"Must be between {FIRST_DAY} and {LAST_DAY}.",
-                                  field_name=name)
-    if data.get("date_from") and data.get("date_to") and (
-            (data["date_to"] - data["date_from"]).days >= MAX_PERIOD_DAYS):
-        raise ValidationError(f"A period is at most {MAX_PERIOD_DAYS} days.",
-                              field_name="date_to")
-
-
 # --------------------------------------------------------------------------- query args
 
 
@@ -37,20 +16,12 @@ class SalesQuerySchema(PdfReportQuerySchema):
     group_by = fields.String(load_default="day", validate=validate.OneOf(GROUP_BY), metadata={
         "description": "The rows' key (default day)."})
 
-    @validates_schema
-    def _period_bounded(self, data, **_):
-        check_period(data)
-
 
 class TopProductsQuerySchema(ReportQuerySchema):
     by = fields.String(load_default="amount", validate=validate.OneOf(RANK_BY), metadata={
         "description": "Rank by net amount (default) or net quantity."})
     limit = QueryInt(load_default=10, validate=validate.Range(min=1, max=100), metadata={
         "description": "How many products (1–100, default 10)."})
-
-    @validates_schema
-    def _period_bounded(self, data, **_):
-        check_period(data)
 
 
 # --------------------------------------------------------------------------- bodies
