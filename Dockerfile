@@ -14,6 +14,13 @@ RUN pip install -r requirements.txt
 
 RUN useradd --create-home --uid 10001 --user-group app
 
+# `flask backup` / `restore` call the database's client tools (docker-compose's
+# backup service); /backups is where that service's volume is mounted
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends mariadb-client postgresql-client \
+    && rm -rf /var/lib/apt/lists/* \
+    && install -d -o app -g app /backups
+
 COPY config.py wsgi.py gunicorn.conf.py ./
 COPY inventory_api ./inventory_api
 COPY migrations ./migrations

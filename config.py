@@ -82,6 +82,18 @@ class Config:
     DEFAULT_ORDER_STORE_ID = _env("DEFAULT_ORDER_STORE_ID")
     ORDER_EXPIRY_HOURS = _env("ORDER_EXPIRY_HOURS", "72")
 
+    # e-mail for `flask low-stock-report --email` (inventory_api/ops/mail.py checks
+    # them when sending, so a mistake here fails that command, not the API).
+    # SMTP_PORT defaults to 465 with SMTP_SSL, 587 with SMTP_STARTTLS, else 25.
+    SMTP_HOST = _env("SMTP_HOST")
+    SMTP_PORT = _env("SMTP_PORT")
+    SMTP_USERNAME = _env("SMTP_USERNAME")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    SMTP_SSL = _bool("SMTP_SSL", False)
+    SMTP_FROM = _env("SMTP_FROM")
+    SMTP_TIMEOUT = _env("SMTP_TIMEOUT", "30")  # seconds
+
     # flask-smorest / OpenAPI
     API_TITLE = "Inventory API"
     API_VERSION = "v1"
@@ -103,6 +115,7 @@ class TestingConfig(Config):
     BCRYPT_ROUNDS = 4
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite:///:memory:")
     RATELIMIT_STORAGE_URI = "memory://"
+    SMTP_HOST = None  # tests never mail a real server; they start their own
 
 
 class ProductionConfig(Config):

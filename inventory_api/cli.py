@@ -155,6 +155,75 @@ def register_cli(app):
             problems.append(f"{len(totals)} stored total(s) drifted from what they count")
         _fail("; ".join(problems) + ".")
 
+    @app.cli.command("backup")
+    @click.option("--output", required=True, type=click.Path(dir_okay=False),
+                  help="The backup file to write.")
+    @click.option("--force", is_flag=True, help="Overwrite the file when it is not empty.")
+    def backup_command(output, force):
+        """Write a consistent copy of the database to a file while the API runs.
+
+        SQLite: a database file (online backup API); MySQL/MariaDB: an SQL
+        dump (mariadb-dump or mysqldump); PostgreSQL: a pg_dump custom-format
+        archive. The file is readable by its owner only.
+        """
+        from .ops.backup import BackupError, backup
+
+        try:
+            size = backup(db.engine, output, force=force)
+        except BackupError as error:
+            _fail(str(error))
+        click.echo(f"Backed up the {db.engine.dialect.name} database to {output} "
+                   f"({size:,} bytes).")
+
+    @app.cli.command("restore")
+    @click.option("--input", "source", required=True, type=click.Path(dir_okay=False),
+                  help="A file `flask backup` wrote from the same kind of database.")
+    @click.option("--force", is_flag=True,
+                  help="Drop everything in the database first when it is not empty.")
+    def restore_command(source, force):
+        """Load a backup into an empty database (with --force: empty it first).
+
+        Stop the API (and anything else writing) before a --force restore.
+        """
+        from .ops.backup import BackupError, restore
+
+        try:
+            restore(db.engine, source, force=force)
+        except BackupError as error:
+            _fail(str(error))
+        click.echo(f"Restored {source} into the {db.engine.dialect.name} database; "
+                   "`flask db upgrade` brings an older backup up to this version.")
+
+    @app.cli.command("low-stock-report")
+    @click.option("--email", "emails", multiple=True, metavar="TO",
+                  help="E-mail the report to TO instead of printing it (repeat the option "
+                       "or separate addresses with commas); uses the SMTP_* settings.")
+    @click.option("--store-id", type=click.IntRange(min=1), help="Only this store's rows.")
+    def low_stock_report(emails, store_id):
+        """Print the products at or under their minimum per store (GET /alerts/low-stock)."""
+        from .ops import low_stock_report as report
+        from .ops.mail import MailError, parse_recipients, send_mail
+        from .stores.models import Store
+
+        if store_id is not None and db.session.get(Store, store_id) is None:
+            _fail(f"store {store_id} not found.")
+        recipients = []
+        if emails:
+            try:
+                recipients = parse_recipients(emails)
+            except MailError as error:
+                _fail(str(error))
+        rows = report.low_stock_rows(store_id)
+        table = report.render_table(rows)
+        if not recipients:
+            click.echo(table, nl=False)
+            return
+        try:
+            send_mail(app.config, recipients, report.subject(rows), table)
+        except MailError as error:
+            _fail(str(error))
+        click.echo(f"Sent the low-stock report ({len(rows)} row(s)) to {', '.join(recipients)}.")
+
     @app.cli.command("prune-idempotency-keys")
     @click.option("--older-than-hours", type=click.IntRange(min=24), default=72, show_default=True,
                   help="Keep keys younger than this (the contract promises at least 24 h).")
