@@ -7,8 +7,14 @@ from ..auth import current_principal, require
 from ..common.blueprint import Blueprint
 from ..common.etag import check_if_match, with_etag
 from ..common.pagination import SelectPage
-from . import service
-from .schemas import ClientCreateSchema, ClientQuerySchema, ClientSchema, ClientUpdateSchema
+from . import insights, service
+from .schemas import (
+    ClientCreateSchema,
+    ClientInsightsSchema,
+    ClientQuerySchema,
+    ClientSchema,
+    ClientUpdateSchema,
+)
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients", description="Clients")
 
@@ -71,3 +77,18 @@ class ClientDetail(MethodView):
         client = service.get_client(client_id)
         check_if_match(client, ClientSchema)
         service.delete_client(client)
+
+
+@blp.route("/<int:client_id>/insights")
+class ClientInsights(MethodView):
+    @require("clients:insights")
+    @blp.response(200, ClientInsightsSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, client_id):
+        """What a client bought, how often, its top products and RFM segment
+
+        Counts every sale except cancelled ones, net of returns. `rfm` shows
+        the inputs of `segment`: business days since the latest purchase,
+        purchases and amount spent in the last 365 days.
+        """
+        return insights.client_insights(client_id)

@@ -1,9 +1,9 @@
-"""Sales over HTTP: `/sales`, cancel, returns, and `/clients/{id}/sales`.
+"""Sales over HTTP: `/sales`, cancel, returns, the receipt, and `/clients/{id}/sales`.
 
 Every POST runs under `@unit_of_work` (one transaction with its optional
 `Idempotency-Key`, deadlock retries) and calls `sales.service`. Store-scoped
 users get 403 for sales in other stores and see only their stores' sales
-(another store's sale reads as 404, as stock documents do).
+(another store's sale reads as 404, as stock documents do; so does its receipt).
 """
 
 from flask import url_for
@@ -13,7 +13,7 @@ from ..auth import current_principal, require
 from ..common.blueprint import Blueprint
 from ..common.idempotency import unit_of_work
 from ..common.pagination import SelectPage
-from . import service
+from . import receipt, service
 from .schemas import (
     ClientSaleQuerySchema,
     ReturnCreateSchema,
@@ -70,6 +70,21 @@ class SaleDetail(MethodView):
         return service.get_sale(sale_id, current_principal())
 
 
+@blp.route("/sales/<int:sale_id>/receipt")
+class SaleReceipt(MethodView):
+    @require("sales:read")
+    @blp.arguments(receipt.ReceiptQuerySchema, location="query")
+    @receipt.document_pdf(blp)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args, sale_id):
+        """The sale's printable receipt (PDF, A5), shown inline
+
+        Store, number, date and time in the business's time zone, client,
+        lines, totals, payment method, paid, balance due and any returns.
+        """
+        return receipt.receipt_response(service.get_sale(sale_id, current_principal()))
+
+
 @blp.route("/sales/<int:sale_id>/cancel")
 class SaleCancel(MethodView):
     @require("sales:cancel")
@@ -114,3 +129,4 @@ class ClientSales(MethodView):
     def get(self, args, client_id):
         """A client's purchase history, newest first"""
         return service.client_sales_select(client_id, args, current_principal())
+

@@ -39,6 +39,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..clients.insights import register_purchases
 from ..clients.models import Client
 from ..clients.service import register_filter, register_sort
 from ..common.dates import within_days
@@ -464,6 +465,37 @@ def _frequent():
 register_sort("total_spent", _total_spent)
 register_sort("last_purchase_at", _last_purchase_at)
 register_filter("frequent", _frequent)
+
+# the client insights (clients/insights.py) read a client's purchases through these
+
+
+def _purchases_of(client_id):
+    """A client's sales that count as purchases: every status except `cancelled`."""
+    return (Sale.client_id == client_id, Sale.status != "cancelled")
+
+
+def _insight_purchases(client_id):
+    """One row per purchase: `purchased_at`, `amount` (total − returned_total)."""
+    return (select(Sale.created_at.label("purchased_at"),
+                   (Sale.total - Sale.returned_total).label("amount"))
+            .where(*_purchases_of(client_id)))
+
+
+def _insight_products(client_id):
+    """One row per line of those purchases, net of returns: product, name, quantity, amount."""
+    returned = (select(func.coalesce(func.sum(SaleReturnLine.value), 0))
+                .where(SaleReturnLine.sale_line_id == SaleLine.id)
+                .correlate(SaleLine).scalar_subquery())
+    return (select(SaleLine.product_id, Product.name,
+                   (SaleLine.quantity - SaleLine.returned_quantity).label("quantity"),
+                   (SaleLine.line_total - returned).label("amount"))
+            .join(Sale, Sale.id == SaleLine.sale_id)
+            .join(Product, Product.id == SaleLine.product_id)
+            .where(*_purchases_of(client_id)))
+
+
+register_purchases(_insight_purchases, _insight_products)
+
 
 # the lot trace shows the sale a lot went to
 register_reference_details("sale", columns_details(Sale.id, number=Sale.number,
