@@ -6,6 +6,8 @@ PUBLIC = {
     ("GET", "/health"), ("GET", "/health/ready"), ("GET", "/openapi.json"), ("GET", "/docs"),
     ("GET", "/docs/assets/<path:filename>"), ("GET", "/docs/<path:filename>"),
     ("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login"),
+    # the web panel's static files (its data comes from the API, with credentials)
+    ("GET", "/app"), ("GET", "/app/"), ("GET", "/app/<path:filename>"),
 }
 
 
