@@ -9,11 +9,13 @@
 // * /api/: the network only; with no network, a 503 in the API's error shape
 //   whose message says so, which the panel shows like any API error.
 
-const CACHE = "inventory-panel-2026-12-02.1";
+const CACHE = "inventory-panel-2026-12-02.2";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
   "/app/css/app.css",
+  "/app/css/business.css",
+  "/app/css/operations.css",
   "/app/icons/favicon-32.png",
   "/app/icons/icon-192.png",
   "/app/js/api.js",
@@ -32,6 +34,8 @@ const SHELL = [
   "/app/js/screens/pos.js",
   "/app/js/screens/products.js",
   "/app/js/screens/registry.js",
+  "/app/js/screens/registry_business.js",
+  "/app/js/screens/registry_operations.js",
   "/app/js/screens/signin.js",
   "/app/vendor/htm/htm.mjs",
   "/app/vendor/htm/preact.mjs",

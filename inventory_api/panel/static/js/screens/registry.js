@@ -1,6 +1,9 @@
-// Screens added after the panel's first step register here: append one
-// entry per screen to this list ({path, title, roles, nav, view}; see
-// ../routes.js for the fields; role lists come from ../roles.js) and import its view.
-// The navigation lists `nav: true` entries after the built-in ones.
+// Screens added after the panel's first step. Each family keeps its own list
+// ({path, title, roles, nav, view}; see ../routes.js for the fields; role lists
+// come from ../roles.js) in its own registry module; this file joins them in
+// navigation order. The navigation lists `nav: true` entries after the built-in ones.
 
-export default [];
+import operations from "./registry_operations.js";
+import business from "./registry_business.js";
+
+export default [...operations, ...business];

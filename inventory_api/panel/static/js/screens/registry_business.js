@@ -1,0 +1,3 @@
+// The business screens (see registry.js).
+
+export default [];

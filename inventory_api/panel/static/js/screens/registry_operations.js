@@ -1,0 +1,3 @@
+// The operations screens (see registry.js).
+
+export default [];
