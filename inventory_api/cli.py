@@ -72,13 +72,17 @@ def register_cli(app):
     @click.option("--products", type=click.IntRange(min=1), default=None,
                   help="large only: products in the catalog in all  [default: 10000]")
     @click.option("--movements", type=click.IntRange(min=0), default=None,
-                  help="large only: ledger rows the stock history grows to (sales, orders and "
-                       "purchases add a few hundred more)  [default: 200000]")
+                  help="large only: ledger rows the stock history grows to (the year's "
+                       "sales, orders and purchases add about 10,000 more at the default "
+                       "4,000 sales)  [default: 200000]")
+    @click.option("--sales", type=click.IntRange(min=0), default=None,
+                  help="large only: sales over the year (orders and purchase rounds in "
+                       "proportion)  [default: 4000]")
     @click.option("--batch", type=click.IntRange(min=10), default=None,
                   help="large only: most movements per transaction  [default: 10000]")
     @click.option("--if-empty", is_flag=True,
                   help="Exit 0 without seeding when the database already has data.")
-    def seed_demo_command(size, products, movements, batch, if_empty):
+    def seed_demo_command(size, products, movements, batch, sales, if_empty):
         """Load a deterministic demo data set into an empty database.
 
         `--size large --products 100000 --movements 1000000` builds the
@@ -91,13 +95,15 @@ def register_cli(app):
             LARGE_BATCH,
             LARGE_MOVEMENTS,
             LARGE_PRODUCTS,
+            LARGE_SALES,
             SeedRefused,
             check_options,
             seed_demo,
         )
 
         given = [f"--{name}" for name, value in
-                 (("products", products), ("movements", movements), ("batch", batch))
+                 (("products", products), ("movements", movements), ("batch", batch),
+                  ("sales", sales))
                  if value is not None]
         if given and size != "large":
             _fail(f"{', '.join(given)}: only with --size large.")
@@ -111,6 +117,7 @@ def register_cli(app):
         started = time.monotonic()
         try:
             counts = seed_demo(size, **options,
+                               large_sales=LARGE_SALES if sales is None else sales,
                                progress=lambda line: click.echo(f"seed-demo: {line}", err=True))
         except SeedRefused as error:
             if if_empty:

@@ -9,14 +9,19 @@ rows (default 200,000) for benchmarks: `seed-demo --size large --products N
 balance.
 """
 
+import bisect
+import heapq
+import itertools
 import random
 import time
+from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from .categories.models import Category
 from .clients.models import Client
+from .common.types import UTCDateTime, utcnow
 from .common.uow import transaction
 from .extensions import db
 from .products.models import Product
@@ -25,6 +30,7 @@ from .stores.models import Store
 from .suppliers.models import Supplier
 
 SIZES = ("small", "large")
+YEAR_DAYS = 365  # the demo history ends when the seed starts and goes back this far
 LARGE_PRODUCTS = 10_000  # products in all in the `large` catalog, by default
 LARGE_MOVEMENTS = 200_000  # ledger rows `large` writes at least, by default
 # Movements per transaction when `large` writes its history (measured on MariaDB
@@ -43,6 +49,16 @@ BULK_SKU = "BULK-"  # the SKU prefix of the products `large` adds
 # costs the movements service about 1 ms (a third of the large seed's time at
 # 100,000 products), so the shops hold a share of the catalog, the warehouse all.
 LARGE_SHOP_SHARE = 4
+# The year of `large`: sales, orders and rounds of purchase orders (per supplier,
+# `purchasing.seed.PLAN`'s closed orders once a round), and how many bulk products
+# (after the small catalog) the sales and orders draw from.
+LARGE_SALES = 4_000
+LARGE_ORDERS = 600
+LARGE_PURCHASE_CYCLES = 6
+LARGE_SOLD_BULK = 1_500
+# The stock history of `large` is posted in at least this many batches spread over
+# the year (one a week), each at one moment.
+LARGE_HISTORY_BATCHES = 52
 
 STORES = [
     ("Central Warehouse", "WH", "Industrial Park, Bay 4"),
@@ -127,6 +143,115 @@ LARGE_ITEMS = ["crackers", "granola", "jam", "pasta", "sauce", "biscuits", "chut
                "noodles", "pickles", "soup", "spread", "syrup", "tea", "nuts", "chips"]
 
 
+class Agenda:
+    """The demo year: its events run in the order of their demo time, then every
+    timestamp they wrote is moved to that time.
+
+    The services stamp what they write with the current time (and no movement
+    may be dated in the past), so the seed schedules the year's events with `at`
+    (a sale, an order's confirmation, a payment, a receipt ...) and `run`s them
+    one after the other in demo-time order, noting before each the real time it
+    starts at. `rewrite` then gives every timestamp written since the agenda
+    began the demo time of the event that wrote it. That map is a step function
+    of the real time, never decreasing, so rows keep their order: in every table
+    ids increasing means times non-decreasing, a document's movements share its
+    time, a payment comes after its debt, an order's history stays in order.
+    What was written before the first event (the catalog, the opening stock)
+    lands on `start`. Debts' due dates follow their new dates (`rewrite`).
+    """
+
+    def __init__(self, end=None, days=YEAR_DAYS):
+        from .debts.models import Debt
+
+        self.end = end or utcnow()
+        self.start = self.end - timedelta(days=days)
+        self.now = self.start
+        self._queue = []
+        self._order = itertools.count()  # ties run in the order they were scheduled
+        self._real = [_tick(self.end)]
+        self._demo = [self.start]
+        self._debts_before = db.session.scalar(select(func.max(Debt.id))) or 0
+
+    def at(self, when, action, *args):
+        """Schedule `action(when, *args)` at demo time `when` (kept within now..end)."""
+        when = min(max(when, self.now), self.end)
+        heapq.heappush(self._queue, (when, next(self._order), action, args))
+
+    def run(self):
+        """Run the scheduled events (and those they schedule) in demo-time order."""
+        while self._queue:
+            when, _, action, args = heapq.heappop(self._queue)
+            self.now = when
+            self._real.append(_tick(self._real[-1]))
+            self._demo.append(when)
+            action(when, *args)
+
+    def demo_time(self, real):
+        """The demo time of a row stamped `real` by one of the events run so far."""
+        return self._demo[max(0, bisect.bisect_right(self._real, real) - 1)]
+
+    def rewrite(self):
+        """Move every timestamp written since the agenda began to its demo time, and set
+        each new debt's due date to its new date + its client's payment terms. One
+        transaction of UPDATEs by id range (one per run of rows that share a time)."""
+        with transaction():
+            connection = db.session.connection()
+            for table in db.metadata.sorted_tables:
+                if "id" not in table.c:
+                    continue
+                for column in table.c:
+                    if isinstance(column.type, UTCDateTime):
+                        self._rewrite_column(connection, table, column)
+            self._rewrite_due_dates(connection)
+
+    def _rewrite_column(self, connection, table, column):
+        since = self._real[0]
+        rows = connection.execute(select(table.c.id, column).where(column >= since)
+                                  .order_by(table.c.id)).all()
+        runs = []
+        for row_id, real in rows:
+            value = self.demo_time(real)
+            if runs and runs[-1]["value"] == value:
+                runs[-1]["high"] = row_id
+            else:
+                runs.append({"value": value, "low": row_id, "high": row_id, "since": since})
+        if not runs:
+            return
+        quote = connection.dialect.identifier_preparer.quote
+        name = quote(column.name)
+        # plain SQL: an UPDATE built from the table would also stamp its `onupdate` columns
+        statement = text(
+            f"UPDATE {quote(table.name)} SET {name} = :value "
+            f"WHERE id BETWEEN :low AND :high AND {name} >= :since"
+        ).bindparams(bindparam("value", type_=UTCDateTime()),
+                     bindparam("since", type_=UTCDateTime()))
+        connection.execute(statement, runs)
+
+    def _rewrite_due_dates(self, connection):
+        from .debts.models import Debt
+
+        rows = connection.execute(
+            select(Debt.id, Debt.created_at, Client.payment_terms_days)
+            .join(Client, Client.id == Debt.client_id)
+            .where(Debt.id > self._debts_before)).all()
+        if rows:
+            connection.execute(
+                update(Debt.__table__).where(Debt.__table__.c.id == bindparam("debt_id"))
+                .values(due_date=bindparam("due"), updated_at=Debt.__table__.c.updated_at),
+                [{"debt_id": debt_id, "due": created.date() + timedelta(days=terms or 0)}
+                 for debt_id, created, terms in rows])
+
+
+def _tick(after):
+    """The clock's first reading later than both `after` and the moment of the call,
+    so that nothing written before the call carries the time it returns."""
+    floor = max(utcnow(), after)
+    now = utcnow()
+    while now <= floor:
+        now = utcnow()
+    return now
+
+
 class SeedRefused(Exception):
     """The database already has products: seeding would mix demo and real data."""
 
@@ -147,13 +272,17 @@ def check_options(size, large_movements=LARGE_MOVEMENTS, large_products=LARGE_PR
 
 
 def seed_demo(size="small", large_movements=LARGE_MOVEMENTS, large_products=LARGE_PRODUCTS,
-              large_batch=LARGE_BATCH, progress=None):
+              large_batch=LARGE_BATCH, progress=None, large_sales=LARGE_SALES):
     """Create the demo data set; returns a dict of how many rows of each kind were added.
 
+    A year of history up to now (`Agenda`): the catalog and the opening stock
+    a year ago, then the year's sales, orders, payments and purchase orders
+    (and for `large` the stock history) in the order they happen.
     For `large`: `large_products` is the catalog size in all (the small
     catalog included), `large_movements` the ledger size the stock history
     grows to before the selling and purchasing documents add theirs, and
-    `large_batch` the most movements per transaction of its stock phases.
+    `large_batch` the most movements per transaction of its stock phases,
+    `large_sales` the year's sales (orders and purchase rounds in proportion).
     `progress`, when given, is called with a line of text per phase (its
     movements and their rate).
     """
@@ -161,9 +290,9 @@ def seed_demo(size="small", large_movements=LARGE_MOVEMENTS, large_products=LARG
     if db.session.scalar(select(func.count()).select_from(Product)):
         raise SeedRefused("The database already has products; seed-demo only fills an empty one.")
     rng = random.Random(42)
-    # `large` draws from its own generator, so the small data set inside it
-    # (stock, sales, orders, purchases) is exactly the one `small` seeds
+    # `large` draws its bulk catalog and stock history from its own generator
     large_rng = random.Random(43)
+    agenda = Agenda()
     with transaction():
         stores = _seed_stores()
         categories = _seed_categories()
@@ -179,12 +308,26 @@ def seed_demo(size="small", large_movements=LARGE_MOVEMENTS, large_products=LARG
                 progress(f"products: {bulk:,} inserted in bulk in "
                          f"{time.monotonic() - started:.1f} s")
     movements = _seed_stock(rng, stores)
+    history = None
     if size == "large":
-        movements = _seed_large_stock(large_rng, stores, movements, large_movements,
-                                      large_batch, progress)
+        history = _seed_large_stock(large_rng, stores, agenda, movements, large_movements,
+                                    large_batch, progress)
     counts = {"stores": len(stores), "categories": len(categories), "suppliers": len(suppliers),
               "clients": clients, "products": products, "movements": movements}
-    counts.update(_seed_selling(rng, stores))
+    selling = _seed_selling(rng, stores, agenda, size, large_sales)
+    started = time.monotonic()
+    agenda.run()
+    if history is not None:
+        _report(progress, "history", history["movements"], history["seconds"])
+    _report_phase(progress, "the year's documents", started)
+    started = time.monotonic()
+    agenda.rewrite()
+    _report_phase(progress, "dates moved into the year", started)
+    for part in selling:
+        counts.update(part)
+    from .debts.models import Debt
+
+    counts["debts"] = db.session.scalar(select(func.count()).select_from(Debt))
     counts["movements"] = db.session.scalar(select(func.count()).select_from(Movement))
     refresh_statistics()
     return counts
@@ -207,12 +350,11 @@ def refresh_statistics():
             connection.exec_driver_sql("ANALYZE")
 
 
-def _seed_selling(rng, stores):
-    """Sales, customer orders, payments against the debts they left, then purchase
-    orders in every status, all through their services (each document its own unit
-    of work). Returns their counts."""
+def _seed_selling(rng, stores, agenda, size, large_sales=LARGE_SALES):
+    """Plan the year's sales, customer orders, payments against the debts they leave
+    and purchase orders on `agenda`, each through its service (each document its own
+    unit of work once the agenda runs). Returns their count dicts, filled as it runs."""
     from .debts import seed as debts_seed
-    from .debts.models import Debt
     from .orders import seed as orders_seed
     from .purchasing import seed as purchasing_seed
     from .sales import seed as sales_seed
@@ -220,15 +362,23 @@ def _seed_selling(rng, stores):
     clients = db.session.scalars(select(Client.id).order_by(Client.id)).all()
     stocked = db.session.scalars(select(Product.id).where(~Product.sku.startswith(BULK_SKU))
                                  .order_by(Product.id).limit(60)).all()
-    counts = {}
-    for module in (sales_seed, orders_seed, debts_seed):
-        counts.update(module.seed(rng, stores=stores, clients=clients, products=stocked,
-                                  user_id=None))
+    sold = stocked
+    sales, orders, cycles = sales_seed.SALES, orders_seed.ORDERS, 1
+    if size == "large":  # a busier year, selling from part of the bulk catalog too
+        sold = stocked + db.session.scalars(
+            select(Product.id).where(Product.sku.startswith(BULK_SKU))
+            .order_by(Product.id).limit(LARGE_SOLD_BULK)).all()
+        sales = large_sales
+        orders = large_sales * LARGE_ORDERS // LARGE_SALES
+        cycles = max(1, large_sales * LARGE_PURCHASE_CYCLES // LARGE_SALES)
+    common = {"stores": stores, "clients": clients, "products": sold, "user_id": None,
+              "agenda": agenda}
     suppliers = db.session.scalars(select(Supplier.id).order_by(Supplier.id)).all()
-    counts.update(purchasing_seed.seed(rng, stores=stores, suppliers=suppliers,
-                                       products=stocked, user_id=None))
-    counts["debts"] = db.session.scalar(select(func.count()).select_from(Debt))
-    return counts
+    return [sales_seed.seed(rng, **common, count=sales),
+            orders_seed.seed(rng, **common, count=orders),
+            debts_seed.seed(rng, **common),
+            purchasing_seed.seed(rng, stores=stores, suppliers=suppliers, products=stocked,
+                                 user_id=None, agenda=agenda, cycles=cycles)]
 
 
 def _seed_stores():
@@ -406,16 +556,20 @@ def _seed_stock(rng, stores):
     return written
 
 
-def _report(progress, what, rows, started):
+def _report(progress, what, rows, seconds):
     if progress is not None:
-        seconds = time.monotonic() - started
         rate = f"{rows / seconds:,.0f}/s" if seconds > 0 else "-"
         progress(f"{what}: {rows:,} movements in {seconds:.1f} s ({rate})")
 
 
-def _seed_large_stock(rng, stores, written, target=LARGE_MOVEMENTS, batch=LARGE_BATCH,
+def _report_phase(progress, what, started):
+    if progress is not None:
+        progress(f"{what}: {time.monotonic() - started:.1f} s")
+
+
+def _seed_large_stock(rng, stores, agenda, written, target=LARGE_MOVEMENTS, batch=LARGE_BATCH,
                       progress=None):
-    """Stock the bulk products and write history until the ledger holds `target` rows.
+    """Stock the bulk products now and plan a history that grows the ledger to `target` rows.
 
     Everything goes through `post_movements`, at most `batch` movements and
     `LARGE_PAIRS` (product, store) pairs per transaction, in three phases
@@ -426,14 +580,18 @@ def _seed_large_stock(rng, stores, written, target=LARGE_MOVEMENTS, batch=LARGE_
     2. shop stock: a receipt of 10 to 60 units of one bulk product in
        `LARGE_SHOP_SHARE` in one shop (alternating), so each shop holds a
        share of the catalog;
-    3. history: visits over the bulk (product, store) pairs in a fixed
-       shuffled order, cycling. A visit posts `LARGE_VISIT` 1-unit issues and
-       as many 1-unit receipts (no unit cost) at one pair, which leaves its
-       stock as it was, so the ledger can grow as long as wanted without
-       running dry and without touching the small catalog.
+    3. history, on `agenda`: at least `LARGE_HISTORY_BATCHES` batches spread
+       evenly over the year, of visits over the bulk (product, store) pairs in
+       a fixed shuffled order, cycling. A visit posts `LARGE_VISIT` 1-unit
+       issues and as many 1-unit receipts (no unit cost) at one pair, which
+       leaves its stock as it was, so the ledger can grow as long as wanted
+       without running dry and without touching the small catalog. A pair the
+       year's sales and orders left with less than `LARGE_VISIT` units free (what a
+       visit takes out before it puts back) is passed over.
 
-    Phases 1 and 2 stop early once the ledger reaches `target`. Returns the
-    number of movements written in all (`written` included).
+    Phases 1 and 2 stop early once the ledger reaches `target`. Returns
+    `{"movements": written by the history, "seconds": spent on it}`, filled
+    as the agenda runs.
     """
     from .stock import service
     from .stock.models import StockLevel
@@ -464,7 +622,7 @@ def _seed_large_stock(rng, stores, written, target=LARGE_MOVEMENTS, batch=LARGE_
             chunk = rows[start:start + min(step, target - written)]
             written += post([make(start + i, pid, cost) for i, (pid, cost) in enumerate(chunk)],
                             what)
-        _report(progress, what, written - before, started)
+        _report(progress, what, written - before, time.monotonic() - started)
 
     bulk_ids = {pid for pid, _ in bulk}
     levels = db.session.execute(
@@ -476,21 +634,47 @@ def _seed_large_stock(rng, stores, written, target=LARGE_MOVEMENTS, batch=LARGE_
     ).all()
     pairs = [(p, s) for p, s, free in levels if p in bulk_ids and free >= LARGE_VISIT]
     rng.shuffle(pairs)
+    done = {"movements": 0, "seconds": 0.0}
     per_visit = 2 * LARGE_VISIT
-    visits_per_batch = max(1, min(len(pairs), LARGE_PAIRS, batch // per_visit))
-    started, before = time.monotonic(), written
+    visits = -(-max(0, target - written) // per_visit)
+    if not (pairs and visits):
+        return done
+    most = max(1, min(len(pairs), LARGE_PAIRS, batch // per_visit))
+    batches = max(LARGE_HISTORY_BATCHES, -(-visits // most))
     cursor = 0
-    while pairs and written < target:
-        visits = min(visits_per_batch, -(-(target - written) // per_visit))
-        changes = []
-        for n in range(visits):
-            product_id, store_id = pairs[(cursor + n) % len(pairs)]
+
+    def free_stock(chunk):
+        products = sorted({p for p, _ in chunk})
+        return {(p, s): Decimal(str(free)) for p, s, free in db.session.execute(
+            select(StockLevel.product_id, StockLevel.store_id,
+                   StockLevel.on_hand - StockLevel.reserved)
+            .where(StockLevel.product_id.in_(products)))}
+
+    def history_batch(_when, wanted):
+        nonlocal cursor
+        started = time.monotonic()
+        chunk = [pairs[(cursor + n) % len(pairs)] for n in range(min(len(pairs), 2 * wanted))]
+        free = free_stock(chunk)
+        changes, taken = [], 0
+        for product_id, store_id in chunk:
+            cursor = (cursor + 1) % len(pairs)
+            if free.get((product_id, store_id), 0) < LARGE_VISIT:
+                continue
             for _ in range(LARGE_VISIT):
                 changes.append(Change(type="issue", product_id=product_id, store_id=store_id,
                                       quantity=Decimal("-1")))
                 changes.append(Change(type="receipt", product_id=product_id,
                                       store_id=store_id, quantity=Decimal("1")))
-        cursor = (cursor + visits) % len(pairs)
-        written += post(changes, "benchmark history")
-    _report(progress, "history", written - before, started)
-    return written
+            taken += 1
+            if taken == wanted:
+                break
+        if changes:
+            done["movements"] += post(changes, "benchmark history")
+        done["seconds"] += time.monotonic() - started
+
+    span = agenda.end - agenda.start
+    for n in range(batches):
+        wanted = visits // batches + (1 if n < visits % batches else 0)
+        if wanted:
+            agenda.at(agenda.start + span * (n + 1) / (batches + 1), history_batch, wanted)
+    return done

@@ -42,3 +42,65 @@ def test_small_seed_has_sales_orders_debts_and_payments_in_every_status(app):
                                                    "received", "cancelled"}
         assert counts["purchase_orders"] >= 30 and counts["supplier_ratings"] >= 1
         assert queries.ledger_drift() == []
+
+
+def _times(table, column):
+    return db.session.execute(select(table.c.id, column).where(column.is_not(None))
+                              .order_by(table.c.id)).all()
+
+
+def test_small_seed_is_a_year_told_in_order(app, runner):
+    """Dates spread over the year up to now, ids and times in the same order in every
+    table, each document's rows at consistent times, every aging bucket open."""
+    from datetime import UTC, datetime, timedelta
+
+    from inventory_api.clients.models import Client
+    from inventory_api.common.types import UTCDateTime
+    from inventory_api.orders.models import OrderStatusChange
+    from inventory_api.purchasing.models import PurchaseOrder, PurchaseReceipt
+
+    before = datetime.now(UTC)
+    with app.app_context():
+        seed_demo("small")
+        after = datetime.now(UTC)
+        for table in db.metadata.sorted_tables:
+            if "id" not in table.c or "created_at" not in table.c:
+                continue
+            times = [at for _, at in _times(table, table.c.created_at)]
+            assert times == sorted(times), table.name
+            assert all(before - timedelta(days=365) <= at <= after for at in times), table.name
+        for model, recent in ((Sale, 30), (Order, 30), (Movement, 30), (Payment, 120)):
+            first, last = db.session.execute(
+                select(func.min(model.created_at), func.max(model.created_at))).one()
+            assert first < before - timedelta(days=300), model
+            assert last > before - timedelta(days=recent), model
+        history = [at for _, at in _times(OrderStatusChange.__table__, OrderStatusChange.at)]
+        assert history == sorted(history)
+        # a sale's movements at the sale's time; a debt due after its client's terms
+        late = db.session.scalar(select(func.count()).select_from(Movement).join(
+            Sale, (Movement.reference_type == "sale") & (Movement.reference_id == Sale.id))
+            .where(Movement.type == "sale", Movement.created_at != Sale.created_at))
+        assert late == 0
+        for created, due, terms in db.session.execute(
+                select(Debt.created_at, Debt.due_date, Client.payment_terms_days)
+                .join(Client, Client.id == Debt.client_id)):
+            assert due == created.date() + timedelta(days=terms)
+        early = db.session.scalar(select(func.count()).select_from(PaymentAllocation)
+                                  .join(Payment).join(Debt)
+                                  .where(Payment.created_at < Debt.created_at))
+        assert early == 0
+        for po in db.session.scalars(select(PurchaseOrder)):
+            assert po.ordered_at is None or po.ordered_at > po.created_at
+            assert po.received_at is None or po.received_at > po.ordered_at
+        receipts = db.session.execute(select(PurchaseReceipt.received_at, PurchaseOrder.ordered_at)
+                                      .join(PurchaseOrder)).all()
+        assert receipts and all(received > ordered for received, ordered in receipts)
+        ages = {(before - created).days for (created,) in db.session.execute(
+            select(Debt.created_at).where(Debt.status == "open"))}
+        buckets = {next((n for n, bound in enumerate((30, 60, 90)) if age <= bound), 3)
+                   for age in ages}
+        assert buckets == {0, 1, 2, 3}
+        assert isinstance(Debt.__table__.c.created_at.type, UTCDateTime)
+        db.session.remove()
+    check = runner.invoke(args=["check-ledger"])
+    assert check.exit_code == 0 and "Ledger OK" in check.output
