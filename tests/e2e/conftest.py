@@ -223,12 +223,26 @@ class Panel:
         menu = self.page.get_by_role("button", name="Menu")
         if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
             menu.click()
-        return self.page.get_by_role("navigation", name="Main").get_by_role("link").all_inner_texts()
+        nav = self.page.get_by_role("navigation", name="Main")
+        return [text.strip() for text in nav.locator("a").all_text_contents()]
+
+    def nav_menus(self):
+        """The names of the main navigation's menus (Sell, Stock, Buy for staff)."""
+        self.nav_links()
+        nav = self.page.get_by_role("navigation", name="Main")
+        return [text.strip() for text in nav.locator("summary").all_text_contents()]
 
     def go(self, title):
-        """Follow the main navigation's link `title` (through the menu on a phone)."""
+        """Follow the main navigation's link `title`: through the menu button on a
+        phone, and through the menu (Sell, Stock, Buy) that holds it."""
         self.nav_links()
-        self.page.get_by_role("navigation", name="Main").get_by_role("link", name=title).click()
+        nav = self.page.get_by_role("navigation", name="Main")
+        link = nav.get_by_role("link", name=title, exact=True)
+        if not link.is_visible():
+            menu = nav.locator("details").filter(
+                has=self.page.get_by_role("link", name=title, exact=True, include_hidden=True))
+            menu.locator("summary").click()
+        link.click()
         self.page.get_by_role("heading", level=1).wait_for()
 
     def axe(self):

@@ -10,12 +10,19 @@ import pytest
 
 from .conftest import api, count
 
+SELL = ["Point of sale", "Orders", "Debts", "Payments", "Clients"]
+BUY = ["Purchasing", "Suppliers"]
 NAV = {
-    "admin": ["Inventory", "Dashboard", "Point of sale", "Products", "Stock movement"],
-    "manager": ["Inventory", "Dashboard", "Point of sale", "Products", "Stock movement"],
-    "employee": ["Inventory", "Point of sale", "Products", "Stock movement"],
-    "customer": ["Inventory", "Products"],
+    "admin": ["Inventory", "Dashboard", *SELL, "Products", "Stock movement", "Stock count",
+              "Transfers", "Store inventory", "Stock alerts", "Movements", *BUY, "Reports"],
+    "manager": ["Inventory", "Dashboard", *SELL, "Products", "Stock movement", "Stock count",
+                "Transfers", "Store inventory", "Stock alerts", "Movements", *BUY, "Reports"],
+    "employee": ["Inventory", *SELL, "Products", "Stock movement", "Transfers",
+                 "Store inventory", "Stock alerts", "Movements", *BUY],
+    "customer": ["Inventory", "Catalog", "Cart", "My orders", "My account"],
 }
+MENUS = {"admin": ["Sell", "Stock", "Buy"], "manager": ["Sell", "Stock", "Buy"],
+         "employee": ["Sell", "Stock", "Buy"], "customer": []}
 _skus = itertools.count(1)
 
 
@@ -54,6 +61,7 @@ def on_hand(server, product_id, store_id):
 def test_each_role_signs_in_to_its_own_navigation(panel, role):
     panel.sign_in(role)
     assert panel.nav_links() == NAV[role]
+    assert panel.nav_menus() == MENUS[role]
     assert panel.page.get_by_text(f"({role})").is_visible()
     panel.assert_accessible()
 

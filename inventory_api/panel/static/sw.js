@@ -9,7 +9,7 @@
 // * /api/: the network only; with no network, a 503 in the API's error shape
 //   whose message says so, which the panel shows like any API error.
 
-const CACHE = "inventory-panel-2026-12-02.2";
+const CACHE = "inventory-panel-2026-12-02.3";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
@@ -29,14 +29,25 @@ const SHELL = [
   "/app/js/router.js",
   "/app/js/routes.js",
   "/app/js/ui.js",
+  "/app/js/screens/clients.js",
+  "/app/js/screens/customer.js",
   "/app/js/screens/dashboard.js",
+  "/app/js/screens/inventory.js",
+  "/app/js/screens/ledger.js",
+  "/app/js/screens/money.js",
   "/app/js/screens/movement.js",
+  "/app/js/screens/orders.js",
   "/app/js/screens/pos.js",
   "/app/js/screens/products.js",
+  "/app/js/screens/purchasing.js",
   "/app/js/screens/registry.js",
   "/app/js/screens/registry_business.js",
   "/app/js/screens/registry_operations.js",
+  "/app/js/screens/reports.js",
   "/app/js/screens/signin.js",
+  "/app/js/screens/stockcount.js",
+  "/app/js/screens/suppliers.js",
+  "/app/js/screens/transfers.js",
   "/app/vendor/htm/htm.mjs",
   "/app/vendor/htm/preact.mjs",
   "/app/vendor/pico/pico.min.css",

@@ -5,7 +5,7 @@ import { logout } from "./api.js";
 import { useMyStores } from "./data.js";
 import { html, useEffect, useState } from "./lib.js";
 import { href } from "./router.js";
-import { routes } from "./routes.js";
+import { navigationFor } from "./routes.js";
 import { BusyBar } from "./ui.js";
 
 // The stores a limited user works in (rendered only for such a user).
@@ -15,12 +15,21 @@ function StoreScope() {
   return html`<span class="scope">Stores: ${stores.data.map((store) => store.name).join(", ")}</span>`;
 }
 
+// Following a link closes the menu it was in.
+function closeMenus(event) {
+  event.currentTarget.closest("details")?.removeAttribute("open");
+}
+
 export function Layout({ user, route, children }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
   useEffect(() => setMenuOpen(false), [route]);
-  const entries = routes.filter((entry) => entry.nav && entry.roles.includes(user.role));
+  const items = navigationFor(user.role);
   const current = route?.path.split("/")[0];
+  const link = (entry) => html`<li key=${entry.path}>
+    <a href=${href(entry.path)} onClick=${closeMenus}
+      aria-current=${entry.path.split("/")[0] === current ? "page" : undefined}>${entry.title}</a>
+  </li>`;
   const signOut = async () => {
     setSigningOut(true);
     await logout();
@@ -37,9 +46,12 @@ export function Layout({ user, route, children }) {
         <button type="button" class="menu-button secondary outline" aria-expanded=${menuOpen}
           aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>Menu</button>
         <ul id="main-nav" class=${menuOpen ? "nav-links open" : "nav-links"}>
-          ${entries.map((entry) => html`<li key=${entry.path}>
-            <a href=${href(entry.path)}
-              aria-current=${entry.path.split("/")[0] === current ? "page" : undefined}>${entry.title}</a>
+          ${items.map((item) => item.route ? link(item.route) : html`<li key=${item.group}>
+            <details class="dropdown nav-group">
+              <summary class=${item.routes.some((entry) => entry.path.split("/")[0] === current)
+                ? "current" : undefined}>${item.group}</summary>
+              <ul>${item.routes.map(link)}</ul>
+            </details>
           </li>`)}
           <li class="who">
             <span>${user.name} <small class="role">(${user.role})</small></span>

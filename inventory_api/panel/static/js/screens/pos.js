@@ -1,6 +1,8 @@
 // Point of sale: build a cart by SKU / barcode, then POST /sales. The cart
 // shows a preview of the totals computed in exact decimals (decimal.js);
-// the receipt shows the API's own figures from the response.
+// the receipt shows the API's own figures from the response. On a phone the
+// cart's rows become cards (table.stack, css/operations.css), so every
+// quantity, discount and remove control stays in view.
 
 import { request } from "../api.js";
 import { useMyStores } from "../data.js";
@@ -121,22 +123,22 @@ export function PointOfSale() {
       onInput=${(event) => update({ storeId: event.currentTarget.value })} />
     <${ProductPicker} onPick=${addProduct} label="Add product (SKU, barcode or name)" />
     <form onSubmit=${sell} novalidate aria-label="Sale">
-      ${cart.lines.length === 0 ? html`<p>The cart is empty.</p>` : html`<${TableWrap} label="Cart"><table>
+      ${cart.lines.length === 0 ? html`<p>The cart is empty.</p>` : html`<${TableWrap} label="Cart"><table class="stack">
         <caption>Cart</caption>
         <thead><tr><th scope="col">Product</th><th scope="col">Quantity</th>
           <th scope="col" class="num">Price</th><th scope="col">Discount</th>
           <th scope="col" class="num">Line total</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead>
         <tbody>${cart.lines.map((line, index) => html`<tr key=${line.product.id}>
-          <td>${line.product.sku} · ${line.product.name}</td>
-          <td><${Input} label=${`Quantity of ${line.product.sku}`} hideLabel inputmode="decimal" value=${line.quantity}
+          <td data-label="Product">${line.product.sku} · ${line.product.name}</td>
+          <td data-label="Quantity"><${Input} label=${`Quantity of ${line.product.sku}`} hideLabel inputmode="decimal" value=${line.quantity}
             name=${`lines.${index}.quantity`} error=${write.error}
             onInput=${(event) => setLine(index, { quantity: event.currentTarget.value })} /></td>
-          <td class="num">${line.product.price}</td>
-          <td><${Input} label=${`Discount on ${line.product.sku}`} hideLabel inputmode="decimal" value=${line.discount}
+          <td data-label="Price" class="num">${line.product.price}</td>
+          <td data-label="Discount"><${Input} label=${`Discount on ${line.product.sku}`} hideLabel inputmode="decimal" value=${line.discount}
             name=${`lines.${index}.discount`} error=${write.error} placeholder="0.00"
             onInput=${(event) => setLine(index, { discount: event.currentTarget.value })} /></td>
-          <td class="num">${previewLine(line) ?? "—"}</td>
-          <td><button type="button" class="secondary outline" onClick=${() => removeLine(index)}
+          <td data-label="Line total" class="num">${previewLine(line) ?? "—"}</td>
+          <td class="remove-cell"><button type="button" class="secondary outline" onClick=${() => removeLine(index)}
             aria-label=${`Remove ${line.product.sku}`}>✕</button></td>
         </tr>`)}</tbody>
       </table><//>`}
