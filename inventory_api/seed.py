@@ -53,6 +53,7 @@ LARGE_SHOP_SHARE = 4
 # `purchasing.seed.PLAN`'s closed orders once a round), and how many bulk products
 # (after the small catalog) the sales and orders draw from.
 LARGE_SALES = 4_000
+DEMO_PASSWORD = "demo-password"  # of the demo manager, employee and customer
 LARGE_ORDERS = 600
 LARGE_PURCHASE_CYCLES = 6
 LARGE_SOLD_BULK = 1_500
@@ -329,8 +330,39 @@ def seed_demo(size="small", large_movements=LARGE_MOVEMENTS, large_products=LARG
 
     counts["debts"] = db.session.scalar(select(func.count()).select_from(Debt))
     counts["movements"] = db.session.scalar(select(func.count()).select_from(Movement))
+    counts["demo_users"] = _seed_demo_users(stores)
     refresh_statistics()
     return counts
+
+
+def _seed_demo_users(stores):
+    """A manager, an employee limited to the first shop, and a customer who is the
+    client with the most orders, each with DEMO_PASSWORD (the README lists them).
+    An e-mail already taken is left alone. Returns how many were added."""
+    from .auth.passwords import hash_password
+    from .orders.models import Order
+    from .users.models import User
+
+    shop = next((store for store in stores if store.code != stores[0].code), stores[0])
+    buyer_id = db.session.scalar(select(Order.client_id).group_by(Order.client_id)
+                                 .order_by(func.count().desc(), Order.client_id).limit(1))
+    wanted = [
+        ("manager@example.com", "Demo Manager", "manager", None, []),
+        ("employee@example.com", "Demo Employee", "employee", None, [shop]),
+        ("customer@example.com", "Demo Customer", "customer", buyer_id, []),
+    ]
+    added = 0
+    with transaction():
+        taken = set(db.session.scalars(select(User.email).where(
+            User.email.in_([email for email, *_ in wanted]))))
+        for email, name, role, client_id, user_stores in wanted:
+            if email in taken or (role == "customer" and client_id is None):
+                continue
+            db.session.add(User(email=email, name=name, role=role, client_id=client_id,
+                                password_hash=hash_password(DEMO_PASSWORD),
+                                stores=user_stores))
+            added += 1
+    return added
 
 
 def refresh_statistics():

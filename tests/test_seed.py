@@ -92,3 +92,24 @@ def test_seed_demo_large(app):
         assert len(history) >= 52  # a batch a week
         assert ledger_drift() == []
         db.session.remove()
+
+
+def test_the_demo_has_a_user_of_each_role_that_signs_in(app, runner, client):
+    result = runner.invoke(args=["seed-demo", "--size", "small"])
+    assert result.exit_code == 0, result.output
+    assert "3 demo_users" in result.output
+    seen = {}
+    for role in ("manager", "employee", "customer"):
+        response = client.post("/api/v1/auth/login", json={
+            "email": f"{role}@example.com", "password": "demo-password"})
+        assert response.status_code == 200, response.json
+        seen[role] = response.json
+        assert response.json["user"]["role"] == role
+    assert len(seen["employee"]["user"]["store_ids"]) == 1
+    assert seen["manager"]["user"]["store_ids"] == []
+    # the demo customer is a client with a history: its own orders show
+    token = seen["customer"]["access_token"]
+    orders = client.get("/api/v1/orders", headers={"Authorization": f"Bearer {token}"})
+    assert orders.status_code == 200 and len(orders.json) >= 1
+    client_id = seen["customer"]["user"]["client_id"]
+    assert {order["client_id"] for order in orders.json} == {client_id}
