@@ -83,3 +83,26 @@ def _check(app, client, headers, path):
         counts[size] = len(statements)
     assert counts[5] == counts[50], (path, counts)
     assert counts[50] <= 10, (path, counts)
+
+
+def test_a_transfer_runs_the_same_statements_for_1_and_3_lines(app, client, auth, stocked):
+    """Both sides post in one unit: the alerts of both stores are read once, not per side."""
+    headers = auth("manager")
+    with app.app_context():
+        ids = db.session.scalars(select(Product.id).where(Product.track_lots.is_(False))
+                                 .order_by(Product.id).limit(4)).all()
+    counts = {}
+    for lines in ([ids[0]], ids[1:4]):
+        body = {"from_store_id": stocked["one"], "to_store_id": stocked["two"],
+                "lines": [{"product_id": pid, "quantity": "1"} for pid in lines]}
+        with count_statements(app) as statements:
+            response = client.post("/api/v1/transfers", json=body, headers=headers)
+        assert response.status_code == 201, response.get_data(as_text=True)
+        assert len(response.json["movements"]) == 2 * len(lines)
+        counts[len(lines)] = statements
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite gets no multi-row INSERT ... RETURNING from the ORM: one per row there
+        assert len(counts[1]) == len(counts[3]), "\n".join(s[:90] for s in counts[3])
+    for name in ("stock_minimums", "low_stock_events"):
+        reads = [s for s in counts[3] if s.lstrip().startswith("SELECT") and f"FROM {name}" in s]
+        assert len(reads) == 1, (name, reads)

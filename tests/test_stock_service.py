@@ -207,6 +207,27 @@ def test_low_stock_event_once_per_crossing_and_resolved(ctx, shop):
     assert db.session.scalar(select(func.count()).select_from(LowStockEvent)) == 2
 
 
+def test_a_transfer_opens_and_resolves_the_events_of_both_stores(ctx, shop):
+    receipt(shop, "8")  # north 8, min 5
+    receipt(shop, "6", store="south")
+    post(Change(type="issue", product_id=shop["widget"], store_id=shop["south"],
+                quantity=D("-6")))  # south 6 -> 0: an open event (min 5)
+    [south_event] = db.session.scalars(select(LowStockEvent)).all()
+    transfer = documents.create_transfer({
+        "from_store_id": shop["north"], "to_store_id": shop["south"],
+        "lines": [{"product_id": shop["widget"], "quantity": D("6")}]})  # north 2, south 6
+    db.session.commit()
+    moved = {m.type: m for m in transfer.movements}
+    events = {e.store_id: e for e in db.session.scalars(select(LowStockEvent))}
+    assert set(events) == {shop["north"], shop["south"]} and len(events) == 2
+    north = events[shop["north"]]
+    assert (north.available, north.movement_id, north.resolved_at) == (
+        D("2.000"), moved["transfer_out"].id, None)
+    assert (north.reference_type, north.reference_id) == ("transfer", transfer.id)
+    assert events[shop["south"]].id == south_event.id
+    assert events[shop["south"]].resolved_by_movement_id == moved["transfer_in"].id
+
+
 def test_store_minimum_override_is_used_for_events(ctx, shop):
     db.session.add(StockMinimum(product_id=shop["widget"], store_id=shop["north"],
                                 min_stock=D("1")))

@@ -110,7 +110,7 @@ def create_transfer(data, principal=None):
     # lock both sides first, in the global order, so that opposite transfers can't deadlock
     service.lock_pairs([(line["product_id"], store) for line in data["lines"]
                         for store in (source, target)])
-    with service.deferred_totals():  # out and in cancel out: no product total changes
+    with service.deferred_writes():  # out and in cancel out; alerts of both stores at once
         out_movements = service.post_movements(
             outs, reference_type="transfer", reference_id=transfer.id, **_actor(principal))
         ins = [Change(type="transfer_in", product_id=m.product_id, store_id=target,

@@ -51,8 +51,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from sqlalchemy import and_, case, event, func, inspect, or_, select, tuple_, update
+from sqlalchemy import (
+    Integer, and_, case, cast, event, func, inspect, null, or_, select, tuple_, union_all, update,
+)
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -494,23 +497,29 @@ def _allocate(changes, products, locked):
 
 
 @contextmanager
-def deferred_totals():
-    """Within it, product totals are summed up and written once, at the end.
+def deferred_writes():
+    """Within it, product totals and low-stock alerts are settled once, at the end.
 
     For documents that post in several steps: a transfer's out- and
-    in-movements cancel out, so it writes (and locks) no `product_stock` row.
+    in-movements cancel out, so it writes (and locks) no `product_stock` row,
+    and the alerts of both its stores are read and written together (one
+    read of minimums and one of open events instead of one per step). A pair
+    touched by several steps is judged from its availability before the
+    first to after the last.
     """
     info = db.session.info
     if "stock_totals" in info:  # already inside one
         yield
         return
-    info["stock_totals"] = {}
+    info["stock_totals"], info["stock_alerts"] = {}, {}
     try:
         yield
-        deltas = info["stock_totals"]
+        deltas, alerts = info["stock_totals"], info["stock_alerts"]
     finally:
-        del info["stock_totals"]
+        del info["stock_totals"], info["stock_alerts"]
     _add_to_totals(deltas)
+    _write_alerts(alerts)
+    db.session.flush()
 
 
 def _add_to_totals(deltas):
@@ -522,7 +531,7 @@ def _add_to_totals(deltas):
     them for older stock).
     """
     pending = db.session.info.get("stock_totals")
-    if pending is not None:  # inside deferred_totals(): add up, write at its end
+    if pending is not None:  # inside deferred_writes(): add up, write at its end
         for pid, (on_hand, available) in deltas.items():
             old_on_hand, old_available = pending.get(pid, (ZERO, ZERO))
             pending[pid] = (old_on_hand + on_hand, old_available + available)
@@ -630,13 +639,27 @@ def _movement_cost(change, products, new_costs):
     return new_costs.get(change.product_id, products[change.product_id].cost)
 
 
-def _effective_minimums(pairs, products):
-    overrides = {}
-    if pairs:
-        rows = db.session.scalars(select(StockMinimum).where(
-            _in_pairs(StockMinimum.product_id, StockMinimum.store_id, pairs)))
-        overrides = {(m.product_id, m.store_id): m.min_stock for m in rows}
-    return {pair: overrides.get(pair, products[pair[0]].min_stock) for pair in pairs}
+def _alert_state(pairs):
+    """The pairs' store minimums and open low-stock events, in one statement:
+    ({pair: override min_stock}, {pair: open event id})."""
+    minimums = select(
+        StockMinimum.product_id, StockMinimum.store_id, StockMinimum.min_stock.label("minimum"),
+        cast(null(), Integer).label("event_id"),
+    ).where(_in_pairs(StockMinimum.product_id, StockMinimum.store_id, pairs))
+    events = select(
+        LowStockEvent.product_id, LowStockEvent.store_id,
+        cast(null(), StockMinimum.min_stock.type).label("minimum"),
+        LowStockEvent.id.label("event_id"),
+    ).where(LowStockEvent.resolved_at.is_(None),
+            _in_pairs(LowStockEvent.product_id, LowStockEvent.store_id, pairs))
+    overrides, open_events = {}, {}
+    for product_id, store_id, minimum, event_id in db.session.execute(
+            union_all(minimums, events)):
+        if event_id is None:
+            overrides[(product_id, store_id)] = minimum
+        else:
+            open_events[(product_id, store_id)] = event_id
+    return overrides, open_events
 
 
 def _pair_on_hand(levels):
@@ -655,30 +678,53 @@ def _update_alerts(pairs_before, locked, products, touched, *, reference_type=No
     changed it last, or to None for a reservation or release (no movement).
     New events carry that movement (or none) and the document reference
     (`reference_type`/`reference_id`); a movement resolving an event is kept
-    in `resolved_by_movement_id`. Writes `low_stock_events` (adds, no flush).
+    in `resolved_by_movement_id`. Writes `low_stock_events` (adds, no flush);
+    inside `deferred_writes()` only notes the pairs, for its end.
     """
-    pairs = sorted(pair for pair in pairs_before if pair in touched)
-    minimums = _effective_minimums(pairs, products)
-    open_events = {}
-    if pairs:
-        rows = db.session.scalars(select(LowStockEvent).where(
-            LowStockEvent.resolved_at.is_(None),
-            _in_pairs(LowStockEvent.product_id, LowStockEvent.store_id, pairs)))
-        open_events = {(e.product_id, e.store_id): e for e in rows}
+    alerts = {pair: _PendingAlert(pairs_before[pair], locked[pair], products[pair[0]],
+                                  touched[pair], reference_type, reference_id)
+              for pair in pairs_before if pair in touched}
+    pending = db.session.info.get("stock_alerts")
+    if pending is None:
+        _write_alerts(alerts)
+        return
+    for pair, alert in alerts.items():
+        first = pending.get(pair)
+        pending[pair] = alert if first is None else alert._replace(before=first.before)
+
+
+class _PendingAlert(NamedTuple):
+    before: Decimal  # available before the first change
+    levels: dict  # the pair's locked stock levels, as they are now
+    product: object
+    movement: object  # the last movement (None for a reservation or release)
+    reference_type: str | None
+    reference_id: int | None
+
+
+def _write_alerts(alerts):
+    """Open or resolve the low-stock events of {pair: _PendingAlert}; one read in all."""
+    pairs = sorted(alerts)
+    if not pairs:
+        return
+    overrides, open_events = _alert_state(pairs)
     for pair in pairs:
-        before = pairs_before[pair]
-        after = _pair_available(locked[pair].values())
-        minimum = minimums[pair]
-        movement = touched[pair]
-        event = open_events.get(pair)
-        if after <= minimum < before and event is None:
+        alert = alerts[pair]
+        after = _pair_available(alert.levels.values())
+        minimum = overrides.get(pair, alert.product.min_stock)
+        movement = alert.movement
+        event_id = open_events.get(pair)
+        if after <= minimum < alert.before and event_id is None:
             db.session.add(LowStockEvent(
                 product_id=pair[0], store_id=pair[1], available=after, min_stock=minimum,
                 movement_id=movement.id if movement is not None else None,
-                reference_type=reference_type, reference_id=reference_id, created_at=_now()))
-        elif after > minimum and event is not None:
-            event.resolved_at = _now()
-            event.resolved_by_movement_id = movement.id if movement is not None else None
+                reference_type=alert.reference_type, reference_id=alert.reference_id,
+                created_at=_now()))
+        elif after > minimum and event_id is not None:
+            db.session.execute(
+                update(LowStockEvent).where(LowStockEvent.id == event_id)
+                .values(resolved_at=_now(),
+                        resolved_by_movement_id=movement.id if movement is not None else None))
 
 
 def post_movements(changes, *, reference_type=None, reference_id=None, reason=None,
