@@ -54,7 +54,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from sqlalchemy import (
-    Integer, and_, case, cast, event, func, inspect, null, or_, select, tuple_, union_all, update,
+    Integer,
+    and_,
+    case,
+    cast,
+    event,
+    func,
+    inspect,
+    null,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
 )
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
