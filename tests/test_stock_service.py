@@ -228,6 +228,27 @@ def test_a_transfer_opens_and_resolves_the_events_of_both_stores(ctx, shop):
     assert events[shop["south"]].resolved_by_movement_id == moved["transfer_in"].id
 
 
+def test_one_document_resolves_several_events_each_with_its_movement(ctx, shop):
+    receipt(shop, "8")  # widget min 5
+    receipt(shop, "12", product="gadget")  # gadget min 10
+    post(Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                quantity=D("-8")),
+         Change(type="issue", product_id=shop["gadget"], store_id=shop["north"],
+                quantity=D("-12")))
+    assert db.session.scalar(select(func.count()).select_from(LowStockEvent).where(
+        LowStockEvent.resolved_at.is_(None))) == 2
+    widget_in, gadget_in = post(
+        Change(type="receipt", product_id=shop["widget"], store_id=shop["north"],
+               quantity=D("9")),
+        Change(type="receipt", product_id=shop["gadget"], store_id=shop["north"],
+               quantity=D("11")))
+    db.session.commit()
+    events = {e.product_id: e for e in db.session.scalars(select(LowStockEvent))}
+    assert events[shop["widget"]].resolved_by_movement_id == widget_in.id
+    assert events[shop["gadget"]].resolved_by_movement_id == gadget_in.id
+    assert all(e.resolved_at is not None for e in events.values())
+
+
 def test_store_minimum_override_is_used_for_events(ctx, shop):
     db.session.add(StockMinimum(product_id=shop["widget"], store_id=shop["north"],
                                 min_stock=D("1")))

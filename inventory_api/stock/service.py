@@ -720,6 +720,7 @@ def _write_alerts(alerts):
     if not pairs:
         return
     overrides, open_events = _alert_state(pairs)
+    resolved = {}  # {event id: resolving movement id or None}
     for pair in pairs:
         alert = alerts[pair]
         after = _pair_available(alert.levels.values())
@@ -733,10 +734,18 @@ def _write_alerts(alerts):
                 reference_type=alert.reference_type, reference_id=alert.reference_id,
                 created_at=_now()))
         elif after > minimum and event_id is not None:
-            db.session.execute(
-                update(LowStockEvent).where(LowStockEvent.id == event_id)
-                .values(resolved_at=_now(),
-                        resolved_by_movement_id=movement.id if movement is not None else None))
+            resolved[event_id] = movement.id if movement is not None else None
+    if resolved:  # one UPDATE for every event the document resolves
+        db.session.execute(
+            update(LowStockEvent).where(LowStockEvent.id.in_(sorted(resolved)))
+            .values(resolved_at=_now(),
+                    resolved_by_movement_id=cast(case(resolved, value=LowStockEvent.id),
+                                                 Integer))
+            .execution_options(synchronize_session=False))
+        for event_id in resolved:  # an event this session holds reloads what was written
+            held = db.session.identity_map.get(identity_key(LowStockEvent, event_id))
+            if held is not None:
+                db.session.expire(held, ["resolved_at", "resolved_by_movement_id"])
 
 
 def post_movements(changes, *, reference_type=None, reference_id=None, reason=None,
