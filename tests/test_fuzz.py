@@ -47,7 +47,12 @@ def _wait_ready(url, proc, log_path, timeout=30):
 def server(app, tmp_path):
     port = _free_port()
     env = dict(os.environ, APP_ENV="development", BCRYPT_ROUNDS="4", LOG_LEVEL="WARNING",
-               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], LOGIN_RATE_LIMIT="1000 per minute")
+               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], LOGIN_RATE_LIMIT="1000 per minute",
+               # counters of this server only: the default file under instance/ is
+               # shared with any other server started from this folder (CI runs
+               # the MariaDB and PostgreSQL passes side by side), whose failed
+               # logins for the same e-mail would lock the fuzzing admin out
+               RATELIMIT_STORAGE_URI=f"sqlitefile://{tmp_path / 'ratelimit.sqlite'}")
     log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

@@ -51,7 +51,8 @@ def server(request, tmp_path_factory):
     env = dict(os.environ, APP_ENV="development", LOG_LEVEL="WARNING",
                DATABASE_URL=f"sqlite:///{folder / 'app.db'}", GUNICORN_WORKERS="1",
                GUNICORN_WORKER_CLASS=request.param,
-               GUNICORN_THREADS="2" if request.param == "gthread" else "1")
+               GUNICORN_THREADS="2" if request.param == "gthread" else "1",
+               RATELIMIT_STORAGE_URI=f"sqlitefile://{folder / 'ratelimit.sqlite'}")
     env.pop("MAX_CONTENT_LENGTH", None)
     log_path = folder / "gunicorn.log"
     with open(log_path, "wb") as log:
