@@ -58,6 +58,9 @@ class Config:
         "max_overflow": _int("DB_MAX_OVERFLOW", 5),
         "pool_recycle": _int("DB_POOL_RECYCLE_SECONDS", 3600),
     }
+    # with pre-ping on, ping only a connection idle in the pool this long (0: every
+    # checkout); inventory_api/common/pool.py
+    DB_POOL_PING_IDLE_SECONDS = _int("DB_POOL_PING_IDLE_SECONDS", 1)
     # reports read through this engine when set (a read replica of the primary)
     REPORTS_DATABASE_URL = _env("REPORTS_DATABASE_URL")
     # where the business's days start (IANA name): date filters, reports, aging

@@ -19,6 +19,7 @@ from werkzeug.routing import Map, RequestRedirect
 
 from config import get_config
 
+from .common import pool
 from .common.jsonio import FastJSONProvider
 from .errors import error_response, register_error_handlers
 from .extensions import api, cors, db, jwt, limiter, migrate
@@ -84,6 +85,11 @@ def create_app(test_config=None):
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
             "isolation_level": "READ COMMITTED",
         }
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["DB_POOL_PING_IDLE"] = (app.config.get("DB_POOL_PING_IDLE_SECONDS", 1)
+                                           if options.get("pool_pre_ping") else None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = pool.engine_options(options)
     app.config.setdefault("API_SPEC_OPTIONS", {})
     app.config["API_SPEC_OPTIONS"] = {
         "components": {
@@ -218,7 +224,8 @@ def _database_uri(uri):
 
 
 def _configure_engines(app):
-    """SQLite: foreign keys on, WAL, and BEGIN IMMEDIATE for anything but GET requests.
+    """A server's pool: common/pool.py. SQLite: foreign keys on, WAL, and BEGIN
+    IMMEDIATE for anything but GET requests.
 
     A transaction that may write takes SQLite's write lock at its start, so a
     read-check-write is as safe as a row lock on MySQL. GET requests never
@@ -230,6 +237,7 @@ def _configure_engines(app):
     with app.app_context():
         engine = db.engine
         if engine.dialect.name != "sqlite":
+            pool.configure(engine, app.config["DB_POOL_PING_IDLE"])
             return
 
         @event.listens_for(engine, "connect")

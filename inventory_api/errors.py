@@ -137,6 +137,10 @@ def register_error_handlers(app):
         from .extensions import db
 
         db.session.rollback()
+        if error.connection_invalidated:  # the server dropped a pooled connection
+            log.warning("database connection lost", extra={"request_id": g.get("request_id")})
+            return error_response(503, "The database connection was lost; retry the request.",
+                                  headers={"Retry-After": "1"})
         code = (getattr(error.orig, "args", None) or [None])[0]
         if code == 4025:  # MariaDB CHECK constraint violated
             return error_response(409, "The request conflicts with a data constraint.")

@@ -75,14 +75,15 @@ def test_seed_demo_rejects_unknown_size(runner):
 
 
 def test_seed_demo_large(app):
-    """`large` at full size (200,000 movements, 4,000 sales) takes minutes: tested with a
-    smaller ledger and year."""
+    """`large` at full size (10,000 products, 200,000 movements, 4,000 sales) takes
+    minutes: tested with a smaller catalog, ledger and year."""
     from inventory_api.seed import seed_demo
 
     with app.app_context():
-        counts = seed_demo("large", large_movements=14_000, large_sales=200)
-        assert count(Product) >= 10_000 and counts["products"] >= 10_000
-        assert count(Movement) >= 14_000 and counts["movements"] == count(Movement)
+        counts = seed_demo("large", large_products=3_000, large_movements=8_000,
+                           large_sales=200)
+        assert count(Product) == 3_000 and counts["products"] == 3_000
+        assert count(Movement) >= 8_000 and counts["movements"] == count(Movement)
         assert counts["sales"] >= 150 and counts["orders"] >= 20
         assert count(Movement, Movement.reason == "benchmark history") >= 1_000
         times = list(db.session.scalars(select(Movement.created_at).order_by(Movement.id)))
