@@ -42,14 +42,24 @@ def data(app):
         db.session.commit()
 
 
+class _Statements(list):
+    """The statements run, and `batches`: those run as an executemany."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches = []
+
+
 @contextmanager
 def count_statements(app):
-    statements = []
+    statements = _Statements()
     with app.app_context():
         engine = db.engine
 
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
+        if executemany:  # a batch of one statement per row (PyMySQL sends an UPDATE per row)
+            statements.batches.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from inventory_api.extensions import db
 from inventory_api.products.models import Product
 from inventory_api.stock import documents, service
+from inventory_api.stock.models import Movement, StockLevel
 from inventory_api.stock.service import Change
 from inventory_api.stores.models import Store
 from tests.test_query_counts import count_statements
@@ -106,3 +107,39 @@ def test_a_transfer_runs_the_same_statements_for_1_and_3_lines(app, client, auth
     for name in ("stock_minimums", "low_stock_events"):
         reads = [s for s in counts[3] if s.lstrip().startswith("SELECT") and f"FROM {name}" in s]
         assert len(reads) == 1, (name, reads)
+    # both sides' rows written together: one UPDATE per table, one batch of movements
+    for table in ("stock_levels", "ledger_counts"):
+        updates = [s for s in counts[3] if s.lstrip().startswith(f"UPDATE {table} ")]
+        assert len(updates) == 1, (table, updates)
+        assert not [s for s in counts[3].batches if table in s]  # not one per row
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        inserts = [s for s in counts[3] if s.lstrip().startswith("INSERT INTO movements ")]
+        assert len(inserts) == 1, inserts
+
+
+def test_a_sale_writes_its_stock_levels_in_one_update(app, client, auth, stocked):
+    headers = auth("manager")
+    with app.app_context():
+        ids = db.session.scalars(select(Product.id).where(Product.track_lots.is_(False))
+                                 .order_by(Product.id).limit(3)).all()
+    body = {"store_id": stocked["one"], "payment_method": "cash",
+            "lines": [{"product_id": pid, "quantity": "1"} for pid in ids]}
+    with count_statements(app) as statements:
+        response = client.post("/api/v1/sales", json=body, headers=headers)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    updates = [s for s in statements if s.lstrip().startswith("UPDATE stock_levels ")]
+    assert len(updates) == 1, updates
+    assert not [s for s in statements.batches if s.lstrip().startswith("UPDATE")]
+    with app.app_context():
+        levels = db.session.execute(select(StockLevel.product_id, StockLevel.on_hand,
+                                           StockLevel.movement_count)
+                                    .where(StockLevel.store_id == stocked["one"],
+                                           StockLevel.product_id.in_(ids))).all()
+        movements = {pid: db.session.scalar(
+            select(Movement).where(Movement.product_id == pid, Movement.store_id ==
+                                   stocked["one"]).order_by(Movement.id.desc()).limit(1))
+            for pid in ids}
+        for product_id, on_hand, movement_count in levels:  # each row its own values
+            assert movements[product_id].balance_after == on_hand
+            assert movements[product_id].level_seq == movement_count
+        db.session.remove()

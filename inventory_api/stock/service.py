@@ -61,6 +61,7 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    literal,
     null,
     or_,
     select,
@@ -72,6 +73,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..common.types import MONEY_PLACES, QTY_PLACES
@@ -517,21 +519,55 @@ def deferred_writes():
     and the alerts of both its stores are read and written together (one
     read of minimums and one of open events instead of one per step). A pair
     touched by several steps is judged from its availability before the
-    first to after the last.
+    first to after the last. The steps' rows are flushed together at its end
+    (one batch of movements, each stock level and counter updated once), so
+    movements returned by a step get their ids only then.
     """
     info = db.session.info
     if "stock_totals" in info:  # already inside one
         yield
         return
-    info["stock_totals"], info["stock_alerts"] = {}, {}
+    info["stock_totals"], info["stock_alerts"], info["stock_balances"] = {}, {}, ({}, {})
     try:
         yield
-        deltas, alerts = info["stock_totals"], info["stock_alerts"]
+        deltas, alerts, balances = (
+            info["stock_totals"], info["stock_alerts"], info["stock_balances"])
     finally:
-        del info["stock_totals"], info["stock_alerts"]
+        del info["stock_totals"], info["stock_alerts"], info["stock_balances"]
+    _write_balances(*balances)
     _add_to_totals(deltas)
     _write_alerts(alerts)
     db.session.flush()
+
+
+def _write_balances(levels, counters):
+    """Write the stock levels and ledger counters a posting changed, {key: row} each:
+    one UPDATE per table (a CASE on the key when there are several rows) instead
+    of the ORM's one per row. The session then holds them as written."""
+    _update_rows(StockLevel, StockLevel.id, levels,
+                 ("on_hand", "reserved", "movement_count", "updated_at"))
+    _update_rows(LedgerCount, LedgerCount.store_id, counters, ("movements", "products_held"))
+
+
+def _update_rows(model, key, rows, names):
+    if not rows:
+        return
+    keys = sorted(rows)
+    columns = model.__table__.c
+    if len(keys) == 1:
+        values = {name: getattr(rows[keys[0]], name) for name in names}
+    else:
+        values = {name: case({k: literal(getattr(rows[k], name), columns[name].type)
+                              for k in keys}, value=key)
+                  for name in names}
+    with db.session.no_autoflush:  # else the ORM would first write these rows itself
+        result = db.session.execute(update(model).where(key.in_(keys)).values(**values)
+                                    .execution_options(synchronize_session=False))
+    if result.rowcount != len(keys):  # locked rows: a bug, never a user error
+        raise RuntimeError(f"{model.__tablename__} rows {keys} changed under their lock")
+    for row in rows.values():
+        for name in names:
+            set_committed_value(row, name, getattr(row, name))
 
 
 def _add_to_totals(deltas):
@@ -786,12 +822,14 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
     held_before = {pair: _pair_on_hand(levels.values()) > 0 for pair, levels in locked.items()}
     movements = []
     last_movement = {}
+    now = _now()
     for allocation in allocations:
         change, level = allocation.change, allocation.level
         level.on_hand = _q(level.on_hand + allocation.quantity)
         if change.from_reserved:
             level.reserved = _q(level.reserved + allocation.quantity)
         level.movement_count += 1
+        level.updated_at = now
         counter = counters[change.store_id]
         counter.movements += 1
         movement = Movement(
@@ -810,13 +848,22 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         held = _pair_on_hand(levels.values()) > 0
         if held != held_before[pair]:
             counters[pair[1]].products_held += 1 if held else -1
-    db.session.flush()
+    balances = ({a.level.id: a.level for a in allocations},
+                {c.store_id: counters[c.store_id] for c in changes})
+    deferred = db.session.info.get("stock_balances")
+    if deferred is None:
+        _write_balances(*balances)
+        db.session.flush()
+    else:  # the end of deferred_writes() writes and flushes every step at once
+        deferred[0].update(balances[0])
+        deferred[1].update(balances[1])
     _add_to_totals(_total_deltas(
         (a.change.product_id, a.quantity, a.quantity if a.change.from_reserved else ZERO)
         for a in allocations))
     _update_alerts(pairs_before, locked, products, last_movement,
                    reference_type=reference_type, reference_id=reference_id)
-    db.session.flush()
+    if not deferred:
+        db.session.flush()
     return movements
 
 
