@@ -5,8 +5,9 @@
 
 The database is emptied and rebuilt (every table dropped, then created from
 the models), seeded with `seed-demo --size small`; then the scenario runs
-`--requests` times after `--warmup` unprofiled runs. It prints, per request:
-wall time, statements and time inside the DBAPI's `execute`, then cProfile's
+`--requests` times after `--warmup` unprofiled runs, once more unprofiled
+(timed), then `--requests` times profiled. It prints, per request: wall time
+(with and without the profiler), statements and time inside the DBAPI's `execute`, then cProfile's
 top functions by own time and by cumulative time. No HTTP server: this shows
 where the Python goes, `bench/run.py` what the whole stack serves.
 """
@@ -107,6 +108,8 @@ def main():
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--no-profile", action="store_true",
+                        help="stop after the timed unprofiled run (for py-spy)")
     parser.add_argument("--statements", action="store_true",
                         help="also print the statements of one more request")
     args = parser.parse_args()
@@ -123,7 +126,13 @@ def main():
         sys.exit(f"unknown scenario {args.scenario}")
     for i in range(args.warmup):
         run(i)
-
+    started = time.perf_counter()
+    for i in range(args.requests):
+        run(i)
+    plain = (time.perf_counter() - started) / args.requests
+    print(f"{args.scenario}: {plain * 1000:.2f} ms per request without the profiler")
+    if args.no_profile:  # e.g. under a sampling profiler: py-spy record -- python ...
+        return
     stats = {"statements": 0, "execute_s": 0.0}
     with app.app_context():
         engine = db.engine

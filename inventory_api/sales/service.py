@@ -36,7 +36,7 @@ so the returns of a whole line add up to its `line_total` exactly.
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, literal, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clients.insights import register_purchases
@@ -122,22 +122,28 @@ def compute_totals(lines):
 # --------------------------------------------------------------------------- numbers
 
 
+_COUNTERS = DocumentCounter.__table__
+_LOCK_COUNTER = (select(_COUNTERS.c.value).where(_COUNTERS.c.name == bindparam("counter"))
+                 .with_for_update())
+_SET_COUNTER = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
+                .values(value=bindparam("new_value")))
+
+
 def next_number(name=Sale.__tablename__, prefix=NUMBER_PREFIX):
     """The next number of the `name` counter ("S-000124"), taken under its row lock.
 
     Creates the counter row the first time (an insert that ignores a concurrent
     one), then locks it FOR UPDATE until the transaction ends and increments
-    it. Writes the counter row.
+    it. Writes the counter row (two prebuilt statements, no ORM object).
     """
-    stmt = (select(DocumentCounter).where(DocumentCounter.name == name).with_for_update()
-            .execution_options(populate_existing=True))
-    counter = db.session.scalars(stmt).one_or_none()
-    if counter is None:
+    connection = db.session.connection()
+    value = connection.execute(_LOCK_COUNTER, {"counter": name}).scalar()
+    if value is None:
         stock._insert_ignoring_duplicates(DocumentCounter, {"name": name, "value": 0}, ["name"])
-        counter = db.session.scalars(stmt).one()
-    counter.value += 1
-    db.session.flush()
-    return f"{prefix}{counter.value:06d}"
+        value = connection.execute(_LOCK_COUNTER, {"counter": name}).scalar_one()
+    value += 1
+    connection.execute(_SET_COUNTER, {"counter": name, "new_value": value})
+    return f"{prefix}{value:06d}"
 
 
 # --------------------------------------------------------------------------- create

@@ -51,17 +51,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import (
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     event,
     func,
     inspect,
-    literal,
     null,
     or_,
     select,
@@ -553,21 +554,39 @@ def _update_rows(model, key, rows, names):
     if not rows:
         return
     keys = sorted(rows)
-    columns = model.__table__.c
-    if len(keys) == 1:
-        values = {name: getattr(rows[keys[0]], name) for name in names}
-    else:
-        values = {name: case({k: literal(getattr(rows[k], name), columns[name].type)
-                              for k in keys}, value=key)
-                  for name in names}
-    with db.session.no_autoflush:  # else the ORM would first write these rows itself
-        result = db.session.execute(update(model).where(key.in_(keys)).values(**values)
-                                    .execution_options(synchronize_session=False))
+    params = {}
+    for index, row_key in enumerate(keys):
+        row = rows[row_key]
+        params[f"k{index}"] = row_key
+        for name in names:
+            params[f"{name}{index}"] = getattr(row, name)
+    result = db.session.connection().execute(
+        _update_statement(model.__table__, key.key, names, len(keys)), params)
     if result.rowcount != len(keys):  # locked rows: a bug, never a user error
         raise RuntimeError(f"{model.__tablename__} rows {keys} changed under their lock")
     for row in rows.values():
         for name in names:
             set_committed_value(row, name, getattr(row, name))
+
+
+@lru_cache(maxsize=256)
+def _update_statement(table, key_name, names, count, add=False):
+    """`UPDATE table SET name = CASE key WHEN :k0 THEN :name0 ... END WHERE key IN
+    (:k0, ...)` for `count` rows, built once per shape (parameters k<i>, <name><i>);
+    with `add`, `name = name + CASE ...`."""
+    key = table.c[key_name]
+    marks = [bindparam(f"k{i}", type_=key.type) for i in range(count)]
+
+    def value(name):
+        column = table.c[name]
+        if count == 1:
+            new = bindparam(f"{name}0", type_=column.type)
+        else:
+            new = case(*((key == marks[i], bindparam(f"{name}{i}", type_=column.type))
+                         for i in range(count)))
+        return column + new if add else new
+
+    return update(table).where(key.in_(marks)).values({name: value(name) for name in names})
 
 
 def _add_to_totals(deltas):
@@ -588,15 +607,13 @@ def _add_to_totals(deltas):
     if not deltas:
         return
     ids = sorted(deltas)
-    on_hand = case({pid: deltas[pid][0] for pid in ids}, value=ProductStock.product_id)
-    available = case({pid: deltas[pid][1] for pid in ids}, value=ProductStock.product_id)
-    result = db.session.execute(
-        update(ProductStock)
-        .where(ProductStock.product_id.in_(ids))
-        .values(on_hand=ProductStock.on_hand + on_hand,
-                available=ProductStock.available + available)
-        .execution_options(synchronize_session=False)
-    )
+    params = {}
+    for index, pid in enumerate(ids):
+        params[f"k{index}"] = pid
+        params[f"on_hand{index}"], params[f"available{index}"] = deltas[pid]
+    result = db.session.connection().execute(_update_statement(
+        ProductStock.__table__, "product_id", ("on_hand", "available"), len(ids), add=True),
+        params)
     if result.rowcount != len(ids):  # a bug, never a user error: refuse to drift
         raise RuntimeError(f"product_stock rows missing for some of products {ids}")
 
@@ -690,24 +707,43 @@ def _movement_cost(change, products, new_costs):
 def _alert_state(pairs):
     """The pairs' store minimums and open low-stock events, in one statement:
     ({pair: override min_stock}, {pair: open event id})."""
-    minimums = select(
-        StockMinimum.product_id, StockMinimum.store_id, StockMinimum.min_stock.label("minimum"),
-        cast(null(), Integer).label("event_id"),
-    ).where(_in_pairs(StockMinimum.product_id, StockMinimum.store_id, pairs))
-    events = select(
-        LowStockEvent.product_id, LowStockEvent.store_id,
-        cast(null(), StockMinimum.min_stock.type).label("minimum"),
-        LowStockEvent.id.label("event_id"),
-    ).where(LowStockEvent.resolved_at.is_(None),
-            _in_pairs(LowStockEvent.product_id, LowStockEvent.store_id, pairs))
+    by_store = _by_store(pairs)
+    params = {}
+    for i, (store_id, product_ids) in enumerate(by_store.items()):
+        params[f"s{i}"] = store_id
+        for j, product_id in enumerate(product_ids):
+            params[f"p{i}_{j}"] = product_id
+    statement = _alert_state_statement(tuple(len(ids) for ids in by_store.values()))
     overrides, open_events = {}, {}
-    for product_id, store_id, minimum, event_id in db.session.execute(
-            union_all(minimums, events)):
+    for product_id, store_id, minimum, event_id in db.session.connection().execute(
+            statement, params):
         if event_id is None:
             overrides[(product_id, store_id)] = minimum
         else:
             open_events[(product_id, store_id)] = event_id
     return overrides, open_events
+
+
+@lru_cache(maxsize=256)
+def _alert_state_statement(shape):
+    """`_alert_state`'s UNION ALL for stores holding `shape[i]` products each, built
+    once per shape (parameters s<i> and p<i>_<j>)."""
+    def in_pairs(product_column, store_column):
+        return or_(*(and_(store_column == bindparam(f"s{i}"),
+                          product_column.in_([bindparam(f"p{i}_{j}") for j in range(size)]))
+                     for i, size in enumerate(shape)))
+
+    minimums = select(
+        StockMinimum.product_id, StockMinimum.store_id, StockMinimum.min_stock.label("minimum"),
+        cast(null(), Integer).label("event_id"),
+    ).where(in_pairs(StockMinimum.product_id, StockMinimum.store_id))
+    events = select(
+        LowStockEvent.product_id, LowStockEvent.store_id,
+        cast(null(), StockMinimum.min_stock.type).label("minimum"),
+        LowStockEvent.id.label("event_id"),
+    ).where(LowStockEvent.resolved_at.is_(None),
+            in_pairs(LowStockEvent.product_id, LowStockEvent.store_id))
+    return union_all(minimums, events)
 
 
 def _pair_on_hand(levels):
@@ -755,6 +791,7 @@ def _write_alerts(alerts):
     pairs = sorted(alerts)
     if not pairs:
         return
+    db.session.flush()  # the movements the events name get their ids
     overrides, open_events = _alert_state(pairs)
     resolved = {}  # {event id: resolving movement id or None}
     for pair in pairs:
