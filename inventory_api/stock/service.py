@@ -177,7 +177,7 @@ def _now():
 def _held():
     """What this transaction has locked so far (kept in the session, forgotten when the
     transaction ends): product ids, {(product, store): {lot_key: StockLevel}} and
-    {store_id: LedgerCount}. A document that posts in several steps (a transfer's
+    {store_id: _Counter}. A document that posts in several steps (a transfer's
     lock_pairs, out- and in-movements) then locks each row once."""
     return db.session.info.setdefault(
         "stock_held", {"products": set(), "levels": {}, "counters": {}, "rows": []})
@@ -408,17 +408,31 @@ def _lock_levels(changes):
     return locked
 
 
+class _Counter:
+    """A locked `ledger_counts` row as this transaction changes it (no ORM object:
+    `_write_balances` writes it)."""
+
+    __slots__ = ("store_id", "movements", "products_held")
+
+    def __init__(self, store_id, movements, products_held):
+        self.store_id, self.movements, self.products_held = store_id, movements, products_held
+
+
+_COUNTS = LedgerCount.__table__
+_LOCK_COUNTS = (select(_COUNTS.c.store_id, _COUNTS.c.movements, _COUNTS.c.products_held)
+                .where(_COUNTS.c.store_id.in_(bindparam("store_ids", expanding=True)))
+                .order_by(_COUNTS.c.store_id).with_for_update())
+
+
 def _lock_ledger_counts(store_ids):
     """Lock the stores' ledger counters (after the stock levels, once per transaction),
-    creating missing ones; {store_id: LedgerCount}."""
+    creating missing ones; {store_id: _Counter}."""
     held = _held()["counters"]
     store_ids = sorted(set(store_ids))
 
     def locked(ids):
-        return {row.store_id: row for row in db.session.scalars(
-            select(LedgerCount).where(LedgerCount.store_id.in_(ids))
-            .order_by(LedgerCount.store_id).with_for_update()
-            .execution_options(populate_existing=True))}
+        return {row.store_id: _Counter(*row) for row in db.session.connection().execute(
+            _LOCK_COUNTS, {"store_ids": ids})}
 
     counters = {store_id: held[store_id] for store_id in store_ids if store_id in held}
     wanted = [store_id for store_id in store_ids if store_id not in counters]
@@ -544,13 +558,15 @@ def deferred_writes():
 def _write_balances(levels, counters):
     """Write the stock levels and ledger counters a posting changed, {key: row} each:
     one UPDATE per table (a CASE on the key when there are several rows) instead
-    of the ORM's one per row. The session then holds them as written."""
+    of the ORM's one per row. The session then holds the levels as written (the
+    counters are no ORM objects)."""
     _update_rows(StockLevel, StockLevel.id, levels,
                  ("on_hand", "reserved", "movement_count", "updated_at"))
-    _update_rows(LedgerCount, LedgerCount.store_id, counters, ("movements", "products_held"))
+    _update_rows(LedgerCount, LedgerCount.store_id, counters, ("movements", "products_held"),
+                 orm=False)
 
 
-def _update_rows(model, key, rows, names):
+def _update_rows(model, key, rows, names, orm=True):
     if not rows:
         return
     keys = sorted(rows)
@@ -564,6 +580,8 @@ def _update_rows(model, key, rows, names):
         _update_statement(model.__table__, key.key, names, len(keys)), params)
     if result.rowcount != len(keys):  # locked rows: a bug, never a user error
         raise RuntimeError(f"{model.__tablename__} rows {keys} changed under their lock")
+    if not orm:
+        return
     for row in rows.values():
         for name in names:
             set_committed_value(row, name, getattr(row, name))
