@@ -23,8 +23,9 @@ orders and purchase receipts) goes through `post_movements` (or `reserve` /
    `unit_cost`).
 3. Write. Each change becomes one or more append-only `movements` rows
    (signed quantity, `balance_after` of its stock level, unit cost,
-   reference, user or API key) and the `stock_levels` row is updated in the
-   same flush. A `CHECK (on_hand >= 0 AND reserved <= on_hand)` backs the
+   reference, user or API key) and the `stock_levels` rows are updated in the
+   same transaction (one `UPDATE ... CASE` for all of a document's rows, then
+   one multi-row INSERT of its movements where the database allows it). A `CHECK (on_hand >= 0 AND reserved <= on_hand)` backs the
    rule up. The read models move with them: each movement takes the next
    number of its store (`store_seq`) and of its stock level (`level_seq`),
    and each product whose totals change gets one increment of its
