@@ -25,11 +25,12 @@ orders and purchase receipts) goes through `post_movements` (or `reserve` /
    (signed quantity, `balance_after` of its stock level, unit cost,
    reference, user or API key) and the `stock_levels` rows are updated in the
    same transaction (one `UPDATE ... CASE` for all of a document's rows, then
-   one multi-row INSERT of its movements where the database allows it). A `CHECK (on_hand >= 0 AND reserved <= on_hand)` backs the
-   rule up. The read models move with them: each movement takes the next
-   number of its store (`store_seq`) and of its stock level (`level_seq`),
-   and each product whose totals change gets one increment of its
-   `product_stock` row (a transfer changes none).
+   one multi-row INSERT of its movements where the database allows it).
+   A `CHECK (on_hand >= 0 AND reserved <= on_hand)` backs the rule up. The
+   read models move with them: each movement takes the next number of its
+   store (`store_seq`) and of its stock level (`level_seq`), and each product
+   whose totals change gets one increment of its `product_stock` row (a
+   transfer changes none).
 4. Cost. Inflows that carry a unit cost update the product's moving-average
    cost over all stores. Outflows record the cost at the time they happen.
 5. Lots. Tracked products need a lot on inflows; outflows without a lot take
