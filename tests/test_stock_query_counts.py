@@ -143,3 +143,33 @@ def test_a_sale_writes_its_stock_levels_in_one_update(app, client, auth, stocked
             assert movements[product_id].balance_after == on_hand
             assert movements[product_id].level_seq == movement_count
         db.session.remove()
+
+
+def test_a_posting_larger_than_one_prebuilt_statement_writes_every_row(app, stocked):
+    """More rows than PREBUILT_ROWS: the levels and totals go in runs of that many."""
+    from inventory_api.stock.models import ProductStock
+    from inventory_api.stock.queries import ledger_drift
+
+    size = service.PREBUILT_ROWS + 20
+    with app.app_context():
+        db.session.execute(insert(Product), [
+            {"sku": f"BIG-{i:03}", "name": f"Big {i:03}", "price": Decimal("1.00")}
+            for i in range(size)])
+        db.session.commit()
+        ids = db.session.scalars(select(Product.id).where(Product.sku.like("BIG-%"))
+                                 .order_by(Product.id)).all()
+        with count_statements(app) as statements:
+            service.post_movements([
+                Change(type="receipt", product_id=pid, store_id=stocked["one"],
+                       quantity=Decimal(n + 1)) for n, pid in enumerate(ids)])
+            db.session.commit()
+        updates = [s for s in statements if s.lstrip().startswith("UPDATE stock_levels ")]
+        assert len(updates) == 2, len(updates)  # 100 rows, then 20
+        totals = dict(db.session.execute(select(ProductStock.product_id, ProductStock.on_hand)
+                                         .where(ProductStock.product_id.in_(ids))).all())
+        assert totals == {pid: Decimal(n + 1) for n, pid in enumerate(ids)}
+        levels = dict(db.session.execute(select(StockLevel.product_id, StockLevel.on_hand)
+                                         .where(StockLevel.product_id.in_(ids))).all())
+        assert levels == totals
+        assert ledger_drift() == []
+        db.session.remove()

@@ -98,6 +98,7 @@ from .models import (
 from .types import LotUse, check_change, movement_type
 
 ZERO = Decimal("0.000")
+PREBUILT_ROWS = 100  # rows (or pairs) per prebuilt write or alert statement
 # `Change.lot_id` of an outflow naming a lot code that no lot of the product has:
 # no stock level matches it, so the line is short (nothing available)
 UNKNOWN_LOT = -1
@@ -344,11 +345,12 @@ def _by_store(pairs):
     return dict(sorted(by_store.items()))
 
 
-def _in_pairs(product_column, store_column, pairs):
-    """`(product, store) IN pairs` as one `store = s AND product IN (...)` per store:
-    index-friendly on every database, and small however many pairs."""
-    return or_(*(and_(store_column == store_id, product_column.in_(product_ids))
-                 for store_id, product_ids in _by_store(pairs).items()))
+def _chunks(items, size=PREBUILT_ROWS):
+    """`items` (a sorted list) in runs of at most `size` rows: the prebuilt
+    statements below are made for at most that many rows, so that their shapes
+    (and the cache holding them) stay few and a CASE stays short however large
+    a document or a seed batch is."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def _select_locked(pairs, *, again=False):
@@ -569,19 +571,17 @@ def _write_balances(levels, counters):
 
 
 def _update_rows(model, key, rows, names, orm=True):
-    if not rows:
-        return
-    keys = sorted(rows)
-    params = {}
-    for index, row_key in enumerate(keys):
-        row = rows[row_key]
-        params[f"k{index}"] = row_key
-        for name in names:
-            params[f"{name}{index}"] = getattr(row, name)
-    result = db.session.connection().execute(
-        _update_statement(model.__table__, key.key, names, len(keys)), params)
-    if result.rowcount != len(keys):  # locked rows: a bug, never a user error
-        raise RuntimeError(f"{model.__tablename__} rows {keys} changed under their lock")
+    for keys in _chunks(sorted(rows)):
+        params = {}
+        for index, row_key in enumerate(keys):
+            row = rows[row_key]
+            params[f"k{index}"] = row_key
+            for name in names:
+                params[f"{name}{index}"] = getattr(row, name)
+        result = db.session.connection().execute(
+            _update_statement(model.__table__, key.key, names, len(keys)), params)
+        if result.rowcount != len(keys):  # locked rows: a bug, never a user error
+            raise RuntimeError(f"{model.__tablename__} rows {keys} changed under their lock")
     if not orm:
         return
     for row in rows.values():
@@ -626,16 +626,16 @@ def _add_to_totals(deltas):
     deltas = {pid: d for pid, d in deltas.items() if d != (ZERO, ZERO)}
     if not deltas:
         return
-    ids = sorted(deltas)
-    params = {}
-    for index, pid in enumerate(ids):
-        params[f"k{index}"] = pid
-        params[f"on_hand{index}"], params[f"available{index}"] = deltas[pid]
-    result = db.session.connection().execute(_update_statement(
-        ProductStock.__table__, "product_id", ("on_hand", "available"), len(ids), add=True),
-        params)
-    if result.rowcount != len(ids):  # a bug, never a user error: refuse to drift
-        raise RuntimeError(f"product_stock rows missing for some of products {ids}")
+    for ids in _chunks(sorted(deltas)):
+        params = {}
+        for index, pid in enumerate(ids):
+            params[f"k{index}"] = pid
+            params[f"on_hand{index}"], params[f"available{index}"] = deltas[pid]
+        result = db.session.connection().execute(_update_statement(
+            ProductStock.__table__, "product_id", ("on_hand", "available"), len(ids),
+            add=True), params)
+        if result.rowcount != len(ids):  # a bug, never a user error: refuse to drift
+            raise RuntimeError(f"product_stock rows missing for some of products {ids}")
 
 
 def _total_deltas(items):
@@ -726,21 +726,23 @@ def _movement_cost(change, products, new_costs):
 
 def _alert_state(pairs):
     """The pairs' store minimums and open low-stock events, in one statement:
-    ({pair: override min_stock}, {pair: open event id})."""
-    by_store = _by_store(pairs)
-    params = {}
-    for i, (store_id, product_ids) in enumerate(by_store.items()):
-        params[f"s{i}"] = store_id
-        for j, product_id in enumerate(product_ids):
-            params[f"p{i}_{j}"] = product_id
-    statement = _alert_state_statement(tuple(len(ids) for ids in by_store.values()))
+    ({pair: override min_stock}, {pair: open event id}) (one per PREBUILT_ROWS
+    pairs)."""
     overrides, open_events = {}, {}
-    for product_id, store_id, minimum, event_id in db.session.connection().execute(
-            statement, params):
-        if event_id is None:
-            overrides[(product_id, store_id)] = minimum
-        else:
-            open_events[(product_id, store_id)] = event_id
+    for chunk in _chunks(sorted(pairs)):
+        by_store = _by_store(chunk)
+        params = {}
+        for i, (store_id, product_ids) in enumerate(by_store.items()):
+            params[f"s{i}"] = store_id
+            for j, product_id in enumerate(product_ids):
+                params[f"p{i}_{j}"] = product_id
+        statement = _alert_state_statement(tuple(len(ids) for ids in by_store.values()))
+        for product_id, store_id, minimum, event_id in db.session.connection().execute(
+                statement, params):
+            if event_id is None:
+                overrides[(product_id, store_id)] = minimum
+            else:
+                open_events[(product_id, store_id)] = event_id
     return overrides, open_events
 
 
@@ -919,7 +921,7 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         for a in allocations))
     _update_alerts(pairs_before, locked, products, last_movement,
                    reference_type=reference_type, reference_id=reference_id)
-    if not deferred:
+    if deferred is None:
         db.session.flush()
     return movements
 
