@@ -2,9 +2,13 @@
 
 from flask_smorest import Page
 from marshmallow import fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 
 from ..extensions import db
+
+# the page's bounds as parameters of a prebuilt `counted_page` statement
+PAGE_LIMIT = bindparam("page_limit", type_=Integer)
+PAGE_OFFSET = bindparam("page_offset", type_=Integer)
 
 
 class Listing:
@@ -15,13 +19,36 @@ class Listing:
     model instead of counting them (None when it cannot tell: `count` is then
     run); `process(rows)`: post-processing of a page (e.g. attaching nested
     rows with one extra query per page).
+
+    `counted=True`: `stmt` was made by `counted_page` (built once, with its
+    bounds and filter values as parameters, `params`): the page and its
+    total come back in one statement, and its rows reach `process` (or the
+    response) as dicts. `count` is then only run for a page past the end.
     """
 
-    def __init__(self, stmt, *, count=None, total=None, process=None):
+    def __init__(self, stmt, *, count=None, total=None, process=None, params=None,
+                 counted=False):
         self.stmt = stmt
         self.count = count if count is not None else stmt
         self.total = total
         self.process = process
+        self.params = params or {}
+        self.counted = counted
+
+
+def counted_page(stmt, count):
+    """`stmt` (filtered and ordered, its values as bound parameters) as one statement
+    for `Listing(counted=True)`: `PAGE_LIMIT` rows from `PAGE_OFFSET`, each with
+    the number of rows `count` selects as its last column.
+
+    That number is an uncorrelated scalar subquery, which MariaDB, PostgreSQL
+    and SQLite evaluate once per statement: the page and its total cost one
+    round trip instead of two. Build it once per shape of query and keep it;
+    building costs more than running it.
+    """
+    total = select(func.count()).select_from(count.order_by(None).subquery())
+    return (stmt.add_columns(total.scalar_subquery().label("page_total"))
+            .limit(PAGE_LIMIT).offset(PAGE_OFFSET))
 
 
 class SelectPage(Page):
@@ -29,18 +56,44 @@ class SelectPage(Page):
 
     A view returns the statement (already filtered and ordered), or a
     `Listing`; this pager runs exactly two queries: the count (or the
-    listing's `total`) and the page, plus the listing's `process`.
+    listing's `total`) and the page, plus the listing's `process`; one for a
+    `counted` listing's page (two past its end).
     """
 
     MAX_OFFSET = 2**31  # beyond any table we hold; also keeps OFFSET within SQL integers
 
+    def __init__(self, collection, page_params):
+        self.collection = collection
+        self.page_params = page_params
+        if not self._listing().counted:  # else the page's own statement tells (items)
+            page_params.item_count = self.item_count
+
     @property
     def items(self):
-        if self.page_params.first_item >= self.MAX_OFFSET:
-            return []
         listing = self._listing()
-        rows = self._fetch(listing.stmt)
+        if self.page_params.first_item >= self.MAX_OFFSET:
+            rows = []
+            if listing.counted:
+                self.page_params.item_count = self.item_count
+        elif listing.counted:
+            rows = self._fetch_counted(listing)
+        else:
+            rows = self._fetch(listing.stmt)
         return listing.process(rows) if listing.process else rows
+
+    def _fetch_counted(self, listing):
+        first = self.page_params.first_item
+        result = db.session.execute(listing.stmt, {
+            **listing.params, "page_limit": self.page_params.page_size, "page_offset": first})
+        names = tuple(result.keys())[:-1]
+        rows = result.all()
+        if rows:
+            self.page_params.item_count = rows[0][-1]
+        elif first == 0:
+            self.page_params.item_count = 0
+        else:  # past the end: no row to carry the total
+            self.page_params.item_count = self.item_count
+        return [dict(zip(names, row[:-1], strict=True)) for row in rows]
 
     def _listing(self):
         collection = self.collection
@@ -63,7 +116,7 @@ class SelectPage(Page):
             return total
         stmt = listing.count
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
-        return db.session.scalar(count_stmt)
+        return db.session.scalar(count_stmt, listing.params)
 
 
 def sort_field(allowed, default):
@@ -92,7 +145,7 @@ def like_pattern(text):
 
 
 def contains_any(columns, text):
-    from sqlalchemy import or_
-
-    pattern = like_pattern(text)
+    """Any of `columns` contains `text` (case-insensitive); `text` may also be a
+    bound parameter that will carry `like_pattern(text)`."""
+    pattern = like_pattern(text) if isinstance(text, str) else text
     return or_(*(func.lower(col).like(pattern, escape="\\") for col in columns))

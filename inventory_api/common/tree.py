@@ -25,7 +25,11 @@ def in_subtree(column, model, root_id):
     SQLAlchemy's statement cache, where a bound list would be expanded into
     the SQL text again on every execution.
     """
-    ids = descendant_ids(model, root_id)
+    return in_ids(column, descendant_ids(model, root_id))
+
+
+def in_ids(column, ids):
+    """`column IN (ids)` with the ids (our own integers) written into the SQL."""
     return column.in_([literal_column(str(int(id_))) for id_ in ids])
 
 

@@ -15,14 +15,15 @@ stock.
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import bindparam, case, false, func, literal, select, type_coerce
 from sqlalchemy.orm import with_expression
 
 from ..categories.models import Category
-from ..common.pagination import Listing, apply_sort, contains_any
+from ..common.pagination import Listing, apply_sort, contains_any, counted_page, like_pattern
 from ..common.references import count_references, delete_or_archive
-from ..common.tree import in_subtree
+from ..common.tree import descendant_ids, in_ids
 from ..common.types import Quantity
 from ..common.unique import ensure_unique
 from ..common.uow import atomic
@@ -127,38 +128,46 @@ def _read_select():
     return _reads[key]
 
 
-def _as_dicts(rows):
-    return [row._asdict() for row in rows]
+_FILTERS = ("q", "category_id", "kind", "min_price", "max_price", "store_id", "supplier_id",
+            "stock_status")
 
 
-def search_products(args, *, customer=False):
-    """A `Listing` of products as dicts: the page query joins the stored stock totals
-    on their key; the count skips them unless `stock_status` filters on them."""
+@lru_cache(maxsize=512)
+def _search_statement(view_key, filters, sort, customer, category_ids):
+    """(page, count) statements of a product search with these filters (names), sort
+    and audience, their values as parameters (see `search_products`): built once
+    per shape, since building one costs more than running it.
+
+    The category filter's subtree is written into the SQL as a list of ids
+    (`in_subtree`): with the tree's recursive CTE inside the statement,
+    MariaDB sorts every product of the subtree (67 ms instead of 6 at 20,000
+    products), where with a list it walks the name index and stops at the page.
+    """
     stmt, available, status, _ = _read_select()
-    conditions = [Product.active == args.get("active", True)]
+    conditions = [Product.active == bindparam("active")]
     if customer:  # customers see active products only: `active=false` finds nothing
         conditions.append(Product.active == True)  # noqa: E712
-    if args.get("q"):
-        conditions.append(contains_any([Product.name, Product.sku, Product.barcode], args["q"]))
-    if "category_id" in args:
-        conditions.append(in_subtree(Product.category_id, Category, args["category_id"]))
-    if "kind" in args:
-        conditions.append(Product.kind == args["kind"])
-    if "min_price" in args:
-        conditions.append(Product.price >= args["min_price"])
-    if "max_price" in args:
-        conditions.append(Product.price <= args["max_price"])
-    if "store_id" in args:
-        conditions.append(_stock_view.held_in_store(args["store_id"]) if _stock_view else false())
-    if "supplier_id" in args:
-        if customer:  # supplier data is not for customers
-            conditions.append(false())
-        else:
-            conditions.append(Product.preferred_supplier_id == args["supplier_id"])
+    if "q" in filters:
+        conditions.append(contains_any([Product.name, Product.sku, Product.barcode],
+                                       bindparam("q_pattern")))
+    if "category_id" in filters:
+        conditions.append(in_ids(Product.category_id, category_ids))
+    if "kind" in filters:
+        conditions.append(Product.kind == bindparam("kind"))
+    if "min_price" in filters:
+        conditions.append(Product.price >= bindparam("min_price", type_=Product.price.type))
+    if "max_price" in filters:
+        conditions.append(Product.price <= bindparam("max_price", type_=Product.price.type))
+    if "store_id" in filters:
+        conditions.append(_stock_view.held_in_store(bindparam("store_id"))
+                          if _stock_view else false())
+    if "supplier_id" in filters:
+        conditions.append(false() if customer  # supplier data is not for customers
+                          else Product.preferred_supplier_id == bindparam("supplier_id"))
     stmt = stmt.where(*conditions)
     count = select(Product.id).where(*conditions)
-    if "stock_status" in args:
-        stmt = stmt.where(status == args["stock_status"])
+    if "stock_status" in filters:
+        stmt = stmt.where(status == bindparam("stock_status"))
         count = stmt
     columns = {
         "name": Product.name,
@@ -167,8 +176,24 @@ def search_products(args, *, customer=False):
         "stock_total": available,
         "created_at": Product.created_at,
     }
-    return Listing(apply_sort(stmt, args["sort"], columns, Product.id), count=count,
-                   process=_as_dicts)
+    return counted_page(apply_sort(stmt, sort, columns, Product.id), count), count
+
+
+def search_products(args, *, customer=False):
+    """A `Listing` of products as dicts, page and total in one prebuilt statement:
+    the page joins the stored stock totals on their key, the total skips them
+    unless `stock_status` filters on them."""
+    filters = tuple(name for name in _FILTERS if name in args and args[name] is not None)
+    category_ids = None
+    if "category_id" in filters:
+        category_ids = tuple(descendant_ids(Category, args["category_id"]))
+    page, count = _search_statement(id(_stock_view), filters, args["sort"], customer,
+                                    category_ids)
+    params = {name: args[name] for name in filters if name not in ("q", "category_id")}
+    params["active"] = args.get("active", True)
+    if "q" in filters:
+        params["q_pattern"] = like_pattern(args["q"])
+    return Listing(page, count=count, params=params, counted=True)
 
 
 def read_product(product_id, *, customer=False):
