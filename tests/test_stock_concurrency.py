@@ -251,7 +251,7 @@ def wait_for_lock_wait(conn, product_id, store_id, thread, results, timeout=10):
         query = text("SELECT count(*) FROM information_schema.processlist"
                      " WHERE db = DATABASE() AND id <> CONNECTION_ID() AND command = 'Query'"
                      " AND info LIKE :locking").bindparams(
-            locking=f"%stock_levels.store_id = {store_id} AND "
+            locking=f"%stock_levels.store_id IN (%{store_id}%) AND "
                     f"stock_levels.product_id IN (%{product_id}%)%FOR UPDATE%")
     deadline = time.monotonic() + timeout
     with conn.engine.connect() as probe:

@@ -353,21 +353,37 @@ def _chunks(items, size=PREBUILT_ROWS):
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
+_LOCK_INDEX = "FORCE INDEX (ix_stock_levels_store_product)"
+
+
 def _select_locked(pairs, *, again=False):
     """Lock every stock row of these (product_id, store_id) pairs in the global order:
-    store by store, and in a store by product and lot (one statement per store);
+    store by store, and in a store by product (then lot, or on MariaDB row id);
     {pair: {lot_key: StockLevel}}. Pairs this transaction locked before are not
-    read again, unless `again` (after inserting rows into them)."""
+    read again, unless `again` (after inserting rows into them).
+
+    One statement when the pairs are the same products in every store (a
+    transfer's), else one per store. PostgreSQL locks rows in the ORDER BY's
+    order; MariaDB as it scans them, so it is told the (store, product)
+    index, whose ranges it scans in that order whatever its statistics say.
+    """
     held = _held()["levels"]
     locked = {pair: held[pair] for pair in pairs if pair in held and not again}
     wanted = [pair for pair in pairs if pair not in locked]
     for pair in wanted:
         locked[pair] = {}
-    for store_id, product_ids in _by_store(wanted).items():
+    by_store = _by_store(wanted)
+    if len(by_store) > 1 and len({tuple(ids) for ids in by_store.values()}) == 1:
+        groups = [(list(by_store), next(iter(by_store.values())))]
+    else:
+        groups = [([store_id], product_ids) for store_id, product_ids in by_store.items()]
+    for store_ids, product_ids in groups:
         rows = db.session.scalars(
             select(StockLevel)
-            .where(StockLevel.store_id == store_id, StockLevel.product_id.in_(product_ids))
-            .order_by(StockLevel.product_id, StockLevel.lot_key)
+            .where(StockLevel.store_id.in_(store_ids), StockLevel.product_id.in_(product_ids))
+            .order_by(StockLevel.store_id, StockLevel.product_id, StockLevel.lot_key)
+            .with_hint(StockLevel, _LOCK_INDEX, dialect_name="mysql")
+            .with_hint(StockLevel, _LOCK_INDEX, dialect_name="mariadb")
             .options(lazyload(StockLevel.lot))  # lock stock rows only, never lots
             .with_for_update()
             .execution_options(populate_existing=True)
