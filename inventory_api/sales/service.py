@@ -123,26 +123,36 @@ def compute_totals(lines):
 
 
 _COUNTERS = DocumentCounter.__table__
-_LOCK_COUNTER = (select(_COUNTERS.c.value).where(_COUNTERS.c.name == bindparam("counter"))
-                 .with_for_update())
-_SET_COUNTER = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
-                .values(value=bindparam("new_value")))
+_WHERE_COUNTER = _COUNTERS.c.name == bindparam("counter")
+# MariaDB/MySQL have no UPDATE ... RETURNING: LAST_INSERT_ID(expr) hands the new
+# value back in the statement's own reply (the cursor's lastrowid)
+_BUMP_MYSQL = update(_COUNTERS).where(_WHERE_COUNTER).values(
+    value=func.last_insert_id(_COUNTERS.c.value + 1))
+_BUMP_RETURNING = (update(_COUNTERS).where(_WHERE_COUNTER)
+                   .values(value=_COUNTERS.c.value + 1).returning(_COUNTERS.c.value))
+
+
+def _bump(connection, name):
+    """Increment the `name` counter and return its new value (None when it has no
+    row): one statement, which holds the row's lock until the transaction ends."""
+    if connection.dialect.name in ("mysql", "mariadb"):
+        result = connection.execute(_BUMP_MYSQL, {"counter": name})
+        return result.lastrowid if result.rowcount else None
+    return connection.execute(_BUMP_RETURNING, {"counter": name}).scalar()
 
 
 def next_number(name=Sale.__tablename__, prefix=NUMBER_PREFIX):
     """The next number of the `name` counter ("S-000124"), taken under its row lock.
 
     Creates the counter row the first time (an insert that ignores a concurrent
-    one), then locks it FOR UPDATE until the transaction ends and increments
-    it. Writes the counter row (two prebuilt statements, no ORM object).
+    one); the increment then locks it until the transaction ends. One prebuilt
+    statement, no ORM object.
     """
     connection = db.session.connection()
-    value = connection.execute(_LOCK_COUNTER, {"counter": name}).scalar()
+    value = _bump(connection, name)
     if value is None:
         stock._insert_ignoring_duplicates(DocumentCounter, {"name": name, "value": 0}, ["name"])
-        value = connection.execute(_LOCK_COUNTER, {"counter": name}).scalar_one()
-    value += 1
-    connection.execute(_SET_COUNTER, {"counter": name, "new_value": value})
+        value = _bump(connection, name)
     return f"{prefix}{value:06d}"
 
 
