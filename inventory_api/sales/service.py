@@ -54,7 +54,6 @@ from ..stock import service as stock
 from ..stock.documents import check_store_access
 from ..stock.queries import columns_details, register_reference_details
 from ..stock.service import MAX_MONEY, Change
-from ..stores.models import Store
 from .models import DocumentCounter, Sale, SaleLine, SaleLineLot, SaleReturn, SaleReturnLine
 
 ZERO = Decimal("0.00")
@@ -163,15 +162,12 @@ def _check_references(store_id, lines):
     """422 unless the store exists and is active and every product exists and is
     active; returns {product_id: Product}. Reads only."""
     errors = {}
-    store = db.session.get(Store, store_id)
-    stock.hold([store] if store is not None else [])
+    stores, products = stock.load_documents_rows([store_id], (line["product_id"] for line in lines))
+    store = stores.get(store_id)
     if store is None:
         errors["store_id"] = [f"Unknown store {store_id}."]
     elif not store.active:
         errors["store_id"] = [f"Store {store_id} is inactive."]
-    ids = {line["product_id"] for line in lines}
-    products = {p.id: p for p in stock.hold(
-        db.session.scalars(select(Product).where(Product.id.in_(ids))).all())}
     bad = {}
     for index, line in enumerate(lines):
         product = products.get(line["product_id"])

@@ -52,19 +52,16 @@ def _check_document_references(stores, lines):
     `{"lines": {0: {"product_id": [...]}}}`). Reads only.
     """
     errors = {}
-    found = {store.id: store for store in service.hold(db.session.scalars(
-        select(Store).where(Store.id.in_(set(stores.values())))).all())}
+    found, products = service.load_documents_rows(
+        stores.values(), (line["product_id"] for line in lines))
     for field, store_id in stores.items():
         store = found.get(store_id)
         if store is None:
             errors[field] = [f"Unknown store {store_id}."]
         elif not store.active:
             errors[field] = [f"Store {store_id} is inactive."]
-    product_ids = {line["product_id"] for line in lines}
-    known = {product.id for product in service.hold(db.session.scalars(
-        select(Product).where(Product.id.in_(product_ids))).all())}
     bad_lines = {index: {"product_id": [f"Unknown product {line['product_id']}."]}
-                 for index, line in enumerate(lines) if line["product_id"] not in known}
+                 for index, line in enumerate(lines) if line["product_id"] not in products}
     if bad_lines:
         errors["lines"] = bad_lines
     if errors:

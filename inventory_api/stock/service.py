@@ -195,6 +195,28 @@ def hold(rows):
     return rows
 
 
+def load_documents_rows(store_ids, product_ids):
+    """({id: Store}, {id: Product}) a document names, read with one statement and
+    held for the transaction (`hold`); ids that do not exist are left out.
+
+    The products are joined to the stores with `ON stores.id IN (...)`: each
+    product's row carries every store found (a few rows for a document's few
+    products and stores). Only when no product exists are the stores read on
+    their own, for the error message.
+    """
+    store_ids, product_ids = sorted(set(store_ids)), sorted(set(product_ids))
+    rows = db.session.execute(
+        select(Product, Store).outerjoin(Store, Store.id.in_(store_ids))
+        .where(Product.id.in_(product_ids))).all()
+    products = {product.id: product for product, _ in rows}
+    stores = {store.id: store for _, store in rows if store is not None}
+    if not rows and store_ids:
+        stores = {store.id: store for store in db.session.scalars(
+            select(Store).where(Store.id.in_(store_ids)))}
+    hold([*products.values(), *stores.values()])
+    return stores, products
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_held(session, transaction):
     if transaction.parent is None:
