@@ -417,6 +417,13 @@ def test_unknown_store_or_product_in_transfer_and_count_is_422(client, manager, 
         "lines": [line, {"product_id": 999999, "quantity": "1"}]}, headers=manager)
     assert assert_error(unknown_product, 422)["errors"]["json"] == {
         "lines": {"1": {"product_id": ["Unknown product 999999."]}}}
+    nothing_known = client.post(f"{API}/transfers", json={  # stores read without products
+        "from_store_id": shop["closed"], "to_store_id": 999998,
+        "lines": [{"product_id": 999999, "quantity": "1"}]}, headers=manager)
+    assert assert_error(nothing_known, 422)["errors"]["json"] == {
+        "from_store_id": [f"Store {shop['closed']} is inactive."],
+        "to_store_id": ["Unknown store 999998."],
+        "lines": {"0": {"product_id": ["Unknown product 999999."]}}}
     count = client.post(f"{API}/stock-counts", json={"store_id": 999999, "lines": [
         {"product_id": shop["widget"], "counted_quantity": "1"}]}, headers=manager)
     assert list(assert_error(count, 422)["errors"]["json"]) == ["store_id"]
