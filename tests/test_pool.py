@@ -128,3 +128,20 @@ def test_in_transaction_reads_the_mysql_status_flag(status, open_):
         server_status = status
 
     assert pool.in_transaction(Driver()) is open_
+
+
+def test_a_plan_each_time_statement_is_never_prepared(app):
+    """psycopg prepares a statement after 5 runs; one marked `PLAN_EACH_TIME` (a
+    counted product page) stays unprepared, a plain one is prepared as usual."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("prepared statements: PostgreSQL (psycopg) only")
+        marked = select(Category.id, text("'marked-statement'")).execution_options(
+            **{pool.PLAN_EACH_TIME: True})
+        plain = select(Category.id, text("'plain-statement'"))
+        for _ in range(8):
+            db.session.execute(marked).all()
+            db.session.execute(plain).all()
+        prepared = list(db.session.scalars(text("SELECT statement FROM pg_prepared_statements")))
+        assert any("plain-statement" in s for s in prepared), prepared
+        assert not any("marked-statement" in s for s in prepared), prepared

@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 from sqlalchemy import Integer, bindparam, func, or_, select
 
 from ..extensions import db
+from .pool import PLAN_EACH_TIME
 
 # the page's bounds as parameters of a prebuilt `counted_page` statement
 PAGE_LIMIT = bindparam("page_limit", type_=Integer)
@@ -44,11 +45,13 @@ def counted_page(stmt, count):
     That number is an uncorrelated scalar subquery, which MariaDB, PostgreSQL
     and SQLite evaluate once per statement: the page and its total cost one
     round trip instead of two. Build it once per shape of query and keep it;
-    building costs more than running it.
+    building costs more than running it. On PostgreSQL it is planned with its
+    values every time (common/pool.py, `PLAN_EACH_TIME`).
     """
     total = select(func.count()).select_from(count.order_by(None).subquery())
     return (stmt.add_columns(total.scalar_subquery().label("page_total"))
-            .limit(PAGE_LIMIT).offset(PAGE_OFFSET))
+            .limit(PAGE_LIMIT).offset(PAGE_OFFSET)
+            .execution_options(**{PLAN_EACH_TIME: True}))
 
 
 class SelectPage(Page):

@@ -17,6 +17,12 @@ Here instead:
   driver agrees that no transaction is open (PyMySQL's server status flag from
   that answer, psycopg's transaction status). Anything else, a raw DBAPI use
   included, is rolled back as before.
+* psycopg prepares a statement on the server once it has run it 5 times, and
+  PostgreSQL may then plan it once for any parameters. A statement whose
+  best plan depends on its values (a `LIMIT $1` next to a count over the
+  same rows: 1 ms planned with them, 40 ms planned without at 20,000
+  products) carries the execution option `PLAN_EACH_TIME` and is never
+  prepared.
 """
 
 import time
@@ -26,6 +32,7 @@ from sqlalchemy import event, exc
 CHECKED_IN_AT = "inventory_checked_in_at"
 ENDED = "inventory_transaction_ended"
 SERVER_STATUS_IN_TRANS = 1  # MySQL protocol status flag
+PLAN_EACH_TIME = "inventory_plan_each_time"  # execution option: never a prepared statement
 
 
 def engine_options(options):
@@ -57,6 +64,15 @@ def configure(engine, ping_idle_seconds):
                     # the pool discards this connection and checks out another
                     raise exc.DisconnectionError("pooled connection dropped") from error
                 raise
+
+    if dialect.driver == "psycopg":
+
+        @event.listens_for(engine, "do_execute")
+        def _unprepared(cursor, statement, parameters, context):
+            if context.execution_options.get(PLAN_EACH_TIME):
+                cursor.execute(statement, parameters, prepare=False)
+                return True  # executed here
+            return None
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")

@@ -133,7 +133,7 @@ _FILTERS = ("q", "category_id", "kind", "min_price", "max_price", "store_id", "s
 
 
 @lru_cache(maxsize=512)
-def _search_statement(view_key, filters, sort, customer, category_ids):
+def _search_statement(view_key, filters, sort, customer, active, category_ids):
     """(page, count) statements of a product search with these filters (names), sort
     and audience, their values as parameters (see `search_products`): built once
     per shape, since building one costs more than running it.
@@ -144,7 +144,9 @@ def _search_statement(view_key, filters, sort, customer, category_ids):
     products), where with a list it walks the name index and stops at the page.
     """
     stmt, available, status, _ = _read_select()
-    conditions = [Product.active == bindparam("active")]
+    # `active` is written into the SQL: PostgreSQL plans `active = $1` for any value
+    # once psycopg prepares the statement, and then sorts the whole match
+    conditions = [Product.active == active]
     if customer:  # customers see active products only: `active=false` finds nothing
         conditions.append(Product.active == True)  # noqa: E712
     if "q" in filters:
@@ -188,9 +190,8 @@ def search_products(args, *, customer=False):
     if "category_id" in filters:
         category_ids = tuple(descendant_ids(Category, args["category_id"]))
     page, count = _search_statement(id(_stock_view), filters, args["sort"], customer,
-                                    category_ids)
+                                    bool(args.get("active", True)), category_ids)
     params = {name: args[name] for name in filters if name not in ("q", "category_id")}
-    params["active"] = args.get("active", True)
     if "q" in filters:
         params["q_pattern"] = like_pattern(args["q"])
     return Listing(page, count=count, params=params, counted=True)
