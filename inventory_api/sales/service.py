@@ -44,6 +44,7 @@ from ..clients.models import Client
 from ..clients.service import register_filter, register_sort
 from ..common.dates import within_days
 from ..common.lookup import get_in_stores_or_404, get_or_404
+from ..common.rows import insert_new
 from ..common.types import MONEY_PLACES, QTY_PLACES, UTCDateTime, utcnow
 from ..common.uow import atomic
 from ..debts import service as debts
@@ -138,6 +139,11 @@ def _bump(connection, name):
         result = connection.execute(_BUMP_MYSQL, {"counter": name})
         return result.lastrowid if result.rowcount else None
     return connection.execute(_BUMP_RETURNING, {"counter": name}).scalar()
+
+
+_SALES = Sale.__table__
+_SET_NUMBER = update(_SALES).where(_SALES.c.id == bindparam("sale")).values(
+    number=bindparam("new_number"))
 
 
 def next_number(name=Sale.__tablename__, prefix=NUMBER_PREFIX):
@@ -241,15 +247,13 @@ def create_sale(data, principal=None):
                 subtotal=subtotal, discount_total=discount_total, total=total, paid=paid,
                 returned_total=ZERO, refunded=ZERO, status="completed",
                 notes=data.get("notes"), created_at=utcnow(), **_actor(principal))
-    db.session.add(sale)
-    db.session.flush()
+    insert_new([sale])
     sale_lines = [SaleLine(sale_id=sale.id, product_id=line["product_id"],
                            quantity=line["quantity"], unit_price=line["unit_price"],
                            discount=line["discount"], line_total=line_total,
                            returned_quantity=ZERO_QTY)
                   for line, line_total in zip(lines, line_totals, strict=True)]
-    db.session.add_all(sale_lines)
-    db.session.flush()
+    insert_new(sale_lines)
     if due > 0:
         debts.open_debt(client_id, due, source_type="sale", source_id=sale.id,
                         user_id=principal.user_id if principal is not None else None,
@@ -259,8 +263,10 @@ def create_sale(data, principal=None):
                 quantity=-line.quantity) for line in sale_lines],
         reference_type="sale", reference_id=sale.id, **_movement_actor(principal))
     line_lots = _record_lots(sale_lines, movements)
-    sale.number = next_number()
-    db.session.flush()
+    number = next_number()
+    db.session.connection().execute(_SET_NUMBER, {"sale": sale.id, "new_number": number})
+    set_committed_value(sale, "number", number)
+    db.session.flush()  # the lots, the debt
     # the response shows what was just written: no need to read it back
     set_committed_value(sale, "lines", sale_lines)
     for line in sale_lines:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..common.rows import insert_new
 from ..common.uow import atomic
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
@@ -100,8 +101,7 @@ def create_transfer(data, principal=None):
     _check_document_references({"from_store_id": source, "to_store_id": target}, data["lines"])
     transfer = Transfer(from_store_id=source, to_store_id=target, notes=data.get("notes"),
                         **_document_actor(principal))
-    db.session.add(transfer)
-    db.session.flush()
+    insert_new([transfer])
     outs = [Change(type="transfer_out", product_id=line["product_id"], store_id=source,
                    quantity=-line["quantity"], lot=line.get("lot")) for line in data["lines"]]
     # lock both sides first, in the global order, so that opposite transfers can't deadlock
@@ -117,8 +117,7 @@ def create_transfer(data, principal=None):
     lines = [TransferLine(transfer_id=transfer.id, product_id=movement.product_id,
                           lot_id=movement.lot_id, quantity=-movement.quantity)
              for movement in out_movements]
-    db.session.add_all(lines)
-    db.session.flush()
+    insert_new(lines)
     # the response shows what was just written: no need to read it back
     set_committed_value(transfer, "lines", lines)
     set_committed_value(transfer, "movements",

@@ -79,6 +79,7 @@ from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from ..common.rows import insert_new
 from ..common.types import MONEY_PLACES, QTY_PLACES
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
@@ -195,6 +196,13 @@ def hold(rows):
     return rows
 
 
+_STORE_IDS = bindparam("store_ids", expanding=True)
+_PRODUCT_IDS = bindparam("product_ids", expanding=True)
+_DOCUMENT_ROWS = (select(Product, Store).outerjoin(Store, Store.id.in_(_STORE_IDS))
+                  .where(Product.id.in_(_PRODUCT_IDS)))
+_STORES = select(Store).where(Store.id.in_(_STORE_IDS))
+
+
 def load_documents_rows(store_ids, product_ids):
     """({id: Store}, {id: Product}) a document names, read with one statement and
     held for the transaction (`hold`); ids that do not exist are left out.
@@ -204,15 +212,12 @@ def load_documents_rows(store_ids, product_ids):
     products and stores). Only when no product exists are the stores read on
     their own, for the error message.
     """
-    store_ids, product_ids = sorted(set(store_ids)), sorted(set(product_ids))
-    rows = db.session.execute(
-        select(Product, Store).outerjoin(Store, Store.id.in_(store_ids))
-        .where(Product.id.in_(product_ids))).all()
+    params = {"store_ids": sorted(set(store_ids)), "product_ids": sorted(set(product_ids))}
+    rows = db.session.execute(_DOCUMENT_ROWS, params).all()
     products = {product.id: product for product, _ in rows}
     stores = {store.id: store for _, store in rows if store is not None}
-    if not rows and store_ids:
-        stores = {store.id: store for store in db.session.scalars(
-            select(Store).where(Store.id.in_(store_ids)))}
+    if not rows and params["store_ids"]:
+        stores = {store.id: store for store in db.session.scalars(_STORES, params)}
     hold([*products.values(), *stores.values()])
     return stores, products
 
@@ -378,6 +383,18 @@ def _chunks(items, size=PREBUILT_ROWS):
 _LOCK_INDEX = "FORCE INDEX (ix_stock_levels_store_product)"
 
 
+_LOCK_LEVELS = (
+    select(StockLevel)
+    .where(StockLevel.store_id.in_(_STORE_IDS), StockLevel.product_id.in_(_PRODUCT_IDS))
+    .order_by(StockLevel.store_id, StockLevel.product_id, StockLevel.lot_key)
+    .with_hint(StockLevel, _LOCK_INDEX, dialect_name="mysql")
+    .with_hint(StockLevel, _LOCK_INDEX, dialect_name="mariadb")
+    .options(lazyload(StockLevel.lot))  # lock stock rows only, never lots
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def _select_locked(pairs, *, again=False):
     """Lock every stock row of these (product_id, store_id) pairs in the global order:
     store by store, and in a store by product (then lot, or on MariaDB row id);
@@ -401,15 +418,7 @@ def _select_locked(pairs, *, again=False):
         groups = [([store_id], product_ids) for store_id, product_ids in by_store.items()]
     for store_ids, product_ids in groups:
         rows = db.session.scalars(
-            select(StockLevel)
-            .where(StockLevel.store_id.in_(store_ids), StockLevel.product_id.in_(product_ids))
-            .order_by(StockLevel.store_id, StockLevel.product_id, StockLevel.lot_key)
-            .with_hint(StockLevel, _LOCK_INDEX, dialect_name="mysql")
-            .with_hint(StockLevel, _LOCK_INDEX, dialect_name="mariadb")
-            .options(lazyload(StockLevel.lot))  # lock stock rows only, never lots
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
+            _LOCK_LEVELS, {"store_ids": store_ids, "product_ids": product_ids}).all()
         for row in rows:
             locked[(row.product_id, row.store_id)][row.lot_key] = row
     held.update({pair: locked[pair] for pair in wanted})
@@ -585,13 +594,17 @@ def deferred_writes():
         yield
         return
     info["stock_totals"], info["stock_alerts"], info["stock_balances"] = {}, {}, ({}, {})
+    info["stock_movements"] = []
     try:
         yield
-        deltas, alerts, balances = (
-            info["stock_totals"], info["stock_alerts"], info["stock_balances"])
+        deltas, alerts, balances, movements = (
+            info["stock_totals"], info["stock_alerts"], info["stock_balances"],
+            info["stock_movements"])
     finally:
-        del info["stock_totals"], info["stock_alerts"], info["stock_balances"]
+        del (info["stock_totals"], info["stock_alerts"], info["stock_balances"],
+             info["stock_movements"])
     _write_balances(*balances)
+    insert_new(movements)
     _add_to_totals(deltas)
     _write_alerts(alerts)
     db.session.flush()
@@ -938,7 +951,6 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
             reference_type=reference_type, reference_id=reference_id,
             created_by_id=user_id, created_by_api_key_id=api_key_id, created_at=_now(),
         )
-        db.session.add(movement)
         movements.append(movement)
         last_movement[(change.product_id, change.store_id)] = movement
     for pair, levels in locked.items():  # the store's count of products on hand
@@ -950,10 +962,12 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
     deferred = db.session.info.get("stock_balances")
     if deferred is None:
         _write_balances(*balances)
+        insert_new(movements)
         db.session.flush()
-    else:  # the end of deferred_writes() writes and flushes every step at once
+    else:  # the end of deferred_writes() writes every step at once
         deferred[0].update(balances[0])
         deferred[1].update(balances[1])
+        db.session.info["stock_movements"].extend(movements)
     _add_to_totals(_total_deltas(
         (a.change.product_id, a.quantity, a.quantity if a.change.from_reserved else ZERO)
         for a in allocations))
