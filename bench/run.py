@@ -19,7 +19,11 @@ What it does, in order:
    count and by wall time;
 4. prints a table (requests, statuses, req/s, p50/p99 in ms, the ratio of
    its req/s to `health` in the same run) and writes the same as JSON to
-   bench/results/<timestamp>.json;
+   bench/results/<timestamp>.json; with `--rounds R` the whole list runs R
+   times in turn, each ratio is to its own round's `health`, and a summary
+   gives each scenario's median share over the rounds (on a machine whose
+   speed drifts from one minute to the next, a single `health` figure would
+   make every share wrong by the same factor);
 5. runs `check-ledger`, and always stops gunicorn (the whole process group),
    also on Ctrl-C.
 
@@ -661,14 +665,63 @@ WRITE_SCENARIOS = {"transfer": transfer_scenario, "sale": sale_scenario,
 
 
 def add_ratios(results):
-    health = next((r for r in results if r["scenario"] == "health"), None)
-    ceiling = health["req_per_s"] if health else None
+    """Each result's req/s as a share of `health`'s in the same round."""
+    ceilings = {r.get("round", 1): r["req_per_s"] for r in results if r["scenario"] == "health"}
     for r in results:
+        ceiling = ceilings.get(r.get("round", 1))
         r["ratio_to_health"] = (round(r["req_per_s"] / ceiling, 4)
                                 if ceiling and r["req_per_s"] is not None else None)
 
 
+def _median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def summarize(results):
+    """Per scenario, over the rounds: median req/s, median p50 and the median (and
+    range) of the per-round shares of `health`. The machine's speed may drift
+    between rounds; a share is taken within one round, so the drift cancels."""
+    by_name = {}
+    for r in results:
+        by_name.setdefault(r["scenario"], []).append(r)
+    summary = []
+    for name, runs in by_name.items():
+        ratios = [r["ratio_to_health"] for r in runs if r["ratio_to_health"] is not None]
+        summary.append({
+            "scenario": name,
+            "rounds": len(runs),
+            "req_per_s_median": _median([r["req_per_s"] for r in runs]),
+            "p50_ms_median": _median([r["latency_ms"]["p50"] for r in runs]),
+            "ratio_to_health_median": (round(_median(ratios), 4) if ratios else None),
+            "ratio_to_health_min": min(ratios) if ratios else None,
+            "ratio_to_health_max": max(ratios) if ratios else None,
+        })
+    return summary
+
+
+def print_summary(summary, rounds):
+    print()
+    header = (f"{'median of ' + str(rounds) + ' rounds':<18} {'req/s':>7} {'p50':>7} "
+              f"{'/health':>7}  (per-round range)")
+    print(header)
+    print("-" * len(header))
+    for s in summary:
+        ratio = s["ratio_to_health_median"]
+        if ratio is None:
+            shares = f"{'-':>7}"
+        else:
+            shares = (f"{ratio * 100:>6.1f}%  ({s['ratio_to_health_min'] * 100:.1f}"
+                      f"-{s['ratio_to_health_max'] * 100:.1f} %)")
+        print(f"{s['scenario']:<18} {s['req_per_s_median'] or 0:>7.1f} "
+              f"{_fmt(s['p50_ms_median'])} {shares}")
+
+
 def print_table(results):
+    rounds = max((r.get("round", 1) for r in results), default=1)
     header = (f"{'scenario':<18} {'reqs':>6} {'secs':>5} {'req/s':>7} {'p50':>7} {'p99':>7} "
               f"{'/health':>7} {'conns':>5}  statuses")
     print(header)
@@ -679,7 +732,8 @@ def print_table(results):
         flag = "" if not r["errors"] else "  <-- errors"
         ratio = r["ratio_to_health"]
         ratio = f"{ratio * 100:>6.1f}%" if ratio is not None else f"{'-':>7}"
-        print(f"{r['scenario']:<18} {r['requests']:>6} {r['seconds']:>5.1f} "
+        name = r["scenario"] if rounds == 1 else f"{r['scenario']} #{r['round']}"
+        print(f"{name:<18} {r['requests']:>6} {r['seconds']:>5.1f} "
               f"{r['req_per_s'] or 0:>7.1f} {_fmt(lat['p50'])} {_fmt(lat['p99'])} "
               f"{ratio} {r['connects']:>5}  {statuses}{flag}")
     print("latencies in ms, measured in the client (a request's connect included when the "
@@ -738,6 +792,10 @@ def parse_args(argv=None):
                         help="most wall time per scenario (default 10)")
     parser.add_argument("--concurrency", type=int, default=8,
                         help="client threads per scenario (default 8)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the scenario list this many times in turn; each round's "
+                             "ratios are to that round's `health`, and a summary gives each "
+                             "scenario's median over the rounds (default 1)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help=f"comma-separated subset of: {', '.join(SCENARIOS)}")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
@@ -763,7 +821,7 @@ def parse_args(argv=None):
     unknown = set(args.scenario_list) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    for name in ("requests", "seconds", "concurrency", "workers", "threads", "stock",
+    for name in ("requests", "seconds", "concurrency", "workers", "threads", "stock", "rounds",
                  "contended_requests", "contended_concurrency"):
         if getattr(args, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be positive")
@@ -808,21 +866,23 @@ def main(argv=None):
         log(f"fixtures: {json.dumps(fixture_summary(fx))}")
         reads = read_scenarios(fx)
 
-        for name in args.scenario_list:
-            log(f"scenario {name} ...")
-            if name in WRITE_SCENARIOS:
-                result = WRITE_SCENARIOS[name](conn, fx, args)
-            else:
-                iteration, expected = reads[name]
-                result = run_load(name, args.port, args.token, iteration,
-                                  requests=args.requests, seconds=args.seconds,
-                                  concurrency=args.concurrency, expected=expected)
-            # The 1-minute load average after the scenario: well above the
-            # gunicorn workers' share means something else competed for the CPU.
-            result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
-            results.append(result)
-            if result["errors"]:
-                ok = False
+        for round_number in range(1, args.rounds + 1):
+            for name in args.scenario_list:
+                log(f"round {round_number}: scenario {name} ...")
+                if name in WRITE_SCENARIOS:
+                    result = WRITE_SCENARIOS[name](conn, fx, args)
+                else:
+                    iteration, expected = reads[name]
+                    result = run_load(name, args.port, args.token, iteration,
+                                      requests=args.requests, seconds=args.seconds,
+                                      concurrency=args.concurrency, expected=expected)
+                result["round"] = round_number
+                # The 1-minute load average after the scenario: well above the
+                # gunicorn workers' share means something else competed for the CPU.
+                result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+                results.append(result)
+                if result["errors"]:
+                    ok = False
         conn.close()
 
         ledger_code, ledger_out = flask_command(env, "check-ledger", timeout=1200)
@@ -840,10 +900,12 @@ def main(argv=None):
             if server_errors:
                 log("server errors in the gunicorn log (last lines):\n" + "\n".join(tail))
 
-    contended = next((r for r in results if r["scenario"] == "contended_issue"), None)
-    if contended and not (contended["check"]["on_hand_ok"] and contended["check"]["sold_ok"]):
+    contended_runs = [r for r in results if r["scenario"] == "contended_issue"]
+    contended = contended_runs[-1] if contended_runs else None
+    if any(not (c["check"]["on_hand_ok"] and c["check"]["sold_ok"]) for c in contended_runs):
         ok = False
     add_ratios(results)
+    summary = summarize(results) if args.rounds > 1 else None
 
     counts = seed.get("counts", {})
     print()
@@ -862,7 +924,9 @@ def main(argv=None):
               f"movements_deep: before_id {fx['deep_before_id']} of "
               f"{fx['newest_movement_id']}")
     print_table(results)
-    if contended:
+    if summary:
+        print_summary(summary, args.rounds)
+    for contended in contended_runs:
         c = contended["check"]
         print(f"contended_issue: received {c['stock_received']}, 201 = {c['issued_201']}, "
               f"409 = {c['refused_409']}, oversold {c['oversold']}, on_hand after = "
@@ -881,6 +945,8 @@ def main(argv=None):
         "fixtures": fixture_summary(fx) if fx else None,
         "gunicorn": {"workers": args.workers, "worker_class": effective_worker_class(args),
                      "threads": args.threads},
+        "rounds": args.rounds,
+        "summary": summary,
         "bounds": {"requests": args.requests, "seconds": args.seconds,
                    "concurrency": args.concurrency,
                    "contended_requests": args.contended_requests,
