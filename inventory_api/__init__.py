@@ -237,7 +237,7 @@ def _configure_engines(app):
     with app.app_context():
         engine = db.engine
         if engine.dialect.name != "sqlite":
-            pool.configure(engine, app.config["DB_POOL_PING_IDLE"])
+            pool.configure(engine, app.config["DB_POOL_PING_IDLE"], read_only=_read_only_request)
             return
 
         @event.listens_for(engine, "connect")
@@ -252,8 +252,12 @@ def _configure_engines(app):
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection):
-            read_only = has_request_context() and request.method in ("GET", "HEAD")
-            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _read_only_request():
+    """A GET or HEAD request: it never writes through the request's session."""
+    return has_request_context() and request.method in ("GET", "HEAD")
 
 
 def _expects_json_body():

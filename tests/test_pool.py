@@ -34,10 +34,10 @@ def count_rollbacks(app, monkeypatch):
     return calls
 
 
-def _engine(app, ping_idle_seconds):
+def _engine(app, ping_idle_seconds, **options):
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], **pool.engine_options({
         **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_size": 1, "max_overflow": 0}))
-    pool.configure(engine, ping_idle_seconds)
+    pool.configure(engine, ping_idle_seconds, **options)
     return engine
 
 
@@ -145,3 +145,60 @@ def test_a_plan_each_time_statement_is_never_prepared(app):
         prepared = list(db.session.scalars(text("SELECT statement FROM pg_prepared_statements")))
         assert any("plain-statement" in s for s in prepared), prepared
         assert not any("marked-statement" in s for s in prepared), prepared
+
+
+def _transaction_ids(connection):
+    """The server's transaction id of two statements in a row."""
+    return [connection.execute(text("SELECT txid_current()")).scalar_one() for _ in range(2)]
+
+
+def test_a_read_only_request_on_postgresql_runs_without_a_transaction(app):
+    """No BEGIN (each statement is its own transaction) and no ROLLBACK to send; the
+    connection goes back to the pool transactional again for the next request."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("autocommit reads: PostgreSQL (psycopg) only")
+    request = {"read_only": True}
+    engine = _engine(app, None, read_only=lambda: request["read_only"])
+    try:
+        with engine.connect() as connection:
+            first, second = _transaction_ids(connection)
+            raw = connection.connection.dbapi_connection
+            assert raw.autocommit is True
+            assert raw.info.transaction_status.name == "IDLE"  # nothing open to end
+        assert first != second
+        request["read_only"] = False
+        with engine.connect() as connection:
+            first, second = _transaction_ids(connection)
+            assert connection.connection.dbapi_connection is raw  # the pool's only one
+            assert raw.autocommit is False
+            assert raw.info.transaction_status.name == "INTRANS"
+        assert first == second
+    finally:
+        engine.dispose()
+
+
+def test_a_read_only_request_on_mariadb_keeps_its_transaction(app):
+    """PyMySQL would need a SET round trip each way: reads stay in a transaction."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("MariaDB/MySQL behaviour")
+    engine = _engine(app, None, read_only=lambda: True)
+    try:
+        with engine.connect() as connection:
+            connection.execute(select(func.count()).select_from(Category.__table__))
+            state = connection.execute(text("SELECT @@autocommit, @@in_transaction")).one()
+            assert tuple(state) == (0, 1)
+    finally:
+        engine.dispose()
+
+
+def test_a_get_reads_what_a_write_committed_a_moment_before(client, auth):
+    """Through the app: the read (autocommit on PostgreSQL) sees the write, and a
+    write after it (transactional again) commits as one unit."""
+    headers = auth("admin")
+    for name in ("One", "Two"):
+        created = client.post("/api/v1/categories", json={"name": name}, headers=headers)
+        assert created.status_code == 201, created.get_json()
+        read = client.get(f"/api/v1/categories/{created.get_json()['id']}", headers=headers)
+        assert read.status_code == 200 and read.get_json()["name"] == name
+    listed = client.get("/api/v1/categories?page_size=50", headers=headers).get_json()
+    assert sorted(c["name"] for c in listed) == ["One", "Two"]
