@@ -23,6 +23,7 @@ from pathlib import Path
 from limits.storage import Storage
 
 SCHEME = "sqlitefile"
+OPEN_WAIT_SECONDS = 10  # how long a new connection retries a locked file
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS counters ("
@@ -57,12 +58,27 @@ class SQLiteFileStorage(Storage):
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            for statement in _SCHEMA:
-                connection.execute(statement)
-            local.connection, local.pid = connection, os.getpid()
+            local.connection, local.pid = self._open(), os.getpid()
         return local.connection
+
+    def _open(self, wait=OPEN_WAIT_SECONDS):
+        """A connection in WAL mode with the table. Switching a new file to WAL can
+        fail at once with "database is locked" while another process opens it
+        (SQLite's busy timeout does not cover that step), so it is retried for
+        up to `wait` seconds."""
+        deadline = time.monotonic() + wait
+        while True:
+            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                for statement in _SCHEMA:
+                    connection.execute(statement)
+                return connection
+            except sqlite3.OperationalError as error:
+                connection.close()
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
 
     def incr(self, key, expiry, amount=1):
         """Add `amount` to the counter (a new one expires in `expiry` s); returns the new value."""
