@@ -103,9 +103,14 @@ def test_pages_and_totals_match_a_plain_filter(client, catalog, query, sort):
     assert seen == wanted[:12]  # same fields and values as the unfiltered list
 
 
+def _selects(statements):
+    return [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
 def test_one_statement_for_a_page_and_its_total(app, client, catalog):
-    """Authentication, the category's subtree, then one statement for the page and
-    its total; a page past the end adds the count."""
+    """Authentication, then one statement for the page, its total and the category
+    tree's version (the subtree's ids come from the process's copy of the tree);
+    a page past the end adds the count and a read of the version."""
     headers = catalog["headers"]
     path = (f"/api/v1/products?category_id={catalog['root']['id']}"
             "&min_price=1&max_price=500&page_size=5")
@@ -114,13 +119,95 @@ def test_one_statement_for_a_page_and_its_total(app, client, catalog):
         response = client.get(path, headers=headers)
     assert len(response.json) == 5
     assert pagination(response)["total"] == 23
-    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
-    assert len(selects) == 3, statements  # authentication, subtree, page with its total
+    assert len(_selects(statements)) == 2, statements  # authentication, page with its total
     with count_statements(app) as statements:
         response = client.get(f"{path}&page=50", headers=headers)
     assert response.json == [] and pagination(response)["total"] == 23
-    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
-    assert len(selects) == 4, statements
+    assert len(_selects(statements)) == 4, statements
+
+
+def _subtree_ids(client, headers, root_id):
+    response = client.get(f"/api/v1/products?category_id={root_id}&page_size=100",
+                          headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert pagination(response)["total"] == len(response.json)
+    assert all("tree_version" not in row for row in response.json)
+    return {row["id"] for row in response.json}
+
+
+def test_category_changes_show_at_once_in_the_filter(app, client, catalog):
+    """The process's copy of the tree is never used stale: a new subcategory, a
+    category moved out of the tree and one moved in show in the next list, which
+    reads the tree again (one page statement more), and then costs two statements
+    again."""
+    headers = catalog["headers"]
+    root = catalog["root"]["id"]
+    by_id = {p["id"]: p for p in catalog["products"]}
+    before = _subtree_ids(client, headers, root)
+    assert {by_id[i]["category_id"] for i in before} == catalog["subtree"]
+
+    spices = create(client, headers, "categories", {"name": "Spices", "parent_id": root})
+    pepper = create(client, headers, "products", {"sku": "PEPPER", "name": "Pepper",
+                                                   "category_id": spices["id"], "price": "2.00"})
+    with count_statements(app) as statements:
+        assert _subtree_ids(client, headers, root) == before | {pepper["id"]}
+    # the page with the copy's ids, the tree, the page again
+    assert len(_selects(statements)) == 4, statements
+    with count_statements(app) as statements:
+        assert _subtree_ids(client, headers, root) == before | {pepper["id"]}
+    assert len(_selects(statements)) == 2, statements
+
+    dairy = next(c for c in client.get("/api/v1/categories?page_size=100",
+                                       headers=headers).json if c["name"] == "Dairy")
+    response = client.patch(f"/api/v1/categories/{dairy['id']}", json={"parent_id": None},
+                            headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    moved_out = {i for i in before if by_id[i]["category_id"] != root}  # Dairy and Cheese
+    assert moved_out
+    assert _subtree_ids(client, headers, root) == (before - moved_out) | {pepper["id"]}
+    assert _subtree_ids(client, headers, dairy["id"]) == moved_out
+
+    tools = next(c for c in client.get("/api/v1/categories?page_size=100",
+                                       headers=headers).json if c["name"] == "Tools")
+    response = client.patch(f"/api/v1/categories/{dairy['id']}",
+                            json={"parent_id": tools["id"]}, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert moved_out <= _subtree_ids(client, headers, tools["id"])
+    assert not moved_out & _subtree_ids(client, headers, root)
+
+
+def test_a_change_made_by_another_process_shows_at_once(app, client, catalog):
+    """Another worker (here a second application on the same database, with its
+    own copy of the tree) moves a category: this one's next list sees it."""
+    from inventory_api import create_app
+
+    headers = catalog["headers"]
+    root = catalog["root"]["id"]
+    before = _subtree_ids(client, headers, root)  # this application's copy is now held
+    other = create_app({"APP_ENV": "testing",
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    other_client = other.test_client()
+    cheese = next(c for c in other_client.get("/api/v1/categories?page_size=100",
+                                              headers=headers).json if c["name"] == "Cheese")
+    response = other_client.patch(f"/api/v1/categories/{cheese['id']}",
+                                  json={"parent_id": None}, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    cheese_products = {p["id"] for p in catalog["products"] if p["category_id"] == cheese["id"]}
+    assert cheese_products and cheese_products <= before
+    assert _subtree_ids(client, headers, root) == before - cheese_products
+    with other.app_context():
+        from inventory_api.extensions import db
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_an_unknown_or_empty_category_is_an_empty_page(client, catalog):
+    headers = catalog["headers"]
+    response = client.get("/api/v1/products?category_id=999999999", headers=headers)
+    assert response.status_code == 200 and response.json == []
+    assert pagination(response)["total"] == 0
+    empty = create(client, headers, "categories", {"name": "Empty"})
+    assert _subtree_ids(client, headers, empty["id"]) == set()
 
 
 def test_no_match_on_page_one_is_a_total_of_zero(client, catalog):

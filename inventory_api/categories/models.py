@@ -1,6 +1,7 @@
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..common.tree import CachedTree
 from ..common.types import TimestampMixin
 from ..common.unique import key_column, key_validator
 from ..extensions import db
@@ -18,3 +19,7 @@ class Category(TimestampMixin, db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
 
     _keys = key_validator("name")
+
+
+# the tree as each process holds it, for product filters by category (common/tree.py)
+CATEGORY_TREE = CachedTree(Category, counter="categories")

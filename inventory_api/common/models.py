@@ -1,4 +1,4 @@
-"""Tables of the shared mechanisms (idempotency)."""
+"""Tables of the shared mechanisms (idempotency, named counters)."""
 
 from datetime import datetime
 
@@ -24,3 +24,15 @@ class IdempotencyKey(db.Model):
     response_body: Mapped[str] = mapped_column(Text().with_variant(MEDIUMTEXT(), "mysql"))
     location: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class DocumentCounter(db.Model):
+    """A named counter (common/counters.py): the last number handed out per document
+    kind ('sales'), taken under the row's lock so that numbers are unique, gapless
+    and increasing; or the version of a small table that processes cache
+    ('categories'), changed by every write to it."""
+
+    __tablename__ = "document_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

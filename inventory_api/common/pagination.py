@@ -25,16 +25,23 @@ class Listing:
     bounds and filter values as parameters, `params`): the page and its
     total come back in one statement, and its rows reach `process` (or the
     response) as dicts. `count` is then only run for a page past the end.
+    `revise(rows)` (counted listings only) sees those dicts first and
+    returns None when the page stands, or another `Listing` to run instead
+    (a statement built from a cache that the page's rows show was stale;
+    common/tree.py).
     """
 
+    MAX_REVISIONS = 3
+
     def __init__(self, stmt, *, count=None, total=None, process=None, params=None,
-                 counted=False):
+                 counted=False, revise=None):
         self.stmt = stmt
         self.count = count if count is not None else stmt
         self.total = total
         self.process = process
         self.params = params or {}
         self.counted = counted
+        self.revise = revise
 
 
 def counted_page(stmt, count):
@@ -82,9 +89,19 @@ class SelectPage(Page):
             rows = self._fetch_counted(listing)
         else:
             rows = self._fetch(listing.stmt)
+        listing = self._listing()  # revised, maybe
         return listing.process(rows) if listing.process else rows
 
     def _fetch_counted(self, listing):
+        for _ in range(Listing.MAX_REVISIONS):
+            rows = self._fetch_counted_once(listing)
+            revised = listing.revise(rows) if listing.revise is not None else None
+            if revised is None:
+                return rows
+            listing = self.collection = revised
+        raise RuntimeError(f"The listing changed under {Listing.MAX_REVISIONS} revisions.")
+
+    def _fetch_counted_once(self, listing):
         first = self.page_params.first_item
         result = db.session.execute(listing.stmt, {
             **listing.params, "page_limit": self.page_params.page_size, "page_offset": first})

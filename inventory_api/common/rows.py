@@ -20,6 +20,9 @@ or a SQL expression would be unknown to the object, so that raises instead.
 from functools import lru_cache
 
 from sqlalchemy import insert, inspect
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 
@@ -82,3 +85,22 @@ def insert_new(objects):
     session.add_all(objects)
     session._register_persistent({inspect(obj) for obj in objects})
     return objects
+
+
+def insert_ignoring_duplicates(model, values, index_elements):
+    """INSERT a row unless one with the same unique key exists (also one inserted
+    concurrently). Writes at most one row; returns nothing."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("mysql", "mariadb"):
+        stmt = mysql_insert(model).values(values)
+        first = index_elements[0]
+        stmt = stmt.on_duplicate_key_update({first: stmt.inserted[first]})
+    elif dialect == "postgresql":
+        stmt = postgresql_insert(model).values(values).on_conflict_do_nothing(
+            index_elements=index_elements)
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(model).values(values).on_conflict_do_nothing(
+            index_elements=index_elements)
+    else:
+        raise NotImplementedError(f"No insert-or-ignore for the {dialect} dialect.")
+    db.session.connection().execute(stmt)

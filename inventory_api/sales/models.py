@@ -13,13 +13,13 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     and_,
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
+from ..common.models import DocumentCounter  # noqa: F401 (its table was declared here first)
 from ..common.references import HISTORY
 from ..common.types import Money, Quantity, UTCDateTime, utcnow
 from ..extensions import db
@@ -27,16 +27,6 @@ from ..stock.models import Lot, Movement
 
 PAYMENT_METHODS = ("cash", "card", "transfer", "credit")
 SALE_STATUSES = ("completed", "partially_returned", "returned", "cancelled")
-
-
-class DocumentCounter(db.Model):
-    """The last number handed out per document kind ('sale'); locked FOR UPDATE to
-    hand out the next one, so numbers are unique, gapless and increasing."""
-
-    __tablename__ = "document_counters"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Sale(db.Model):

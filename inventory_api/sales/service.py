@@ -42,6 +42,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..clients.insights import register_purchases
 from ..clients.models import Client
 from ..clients.service import register_filter, register_sort
+from ..common import counters
 from ..common.dates import within_days
 from ..common.lookup import get_in_stores_or_404, get_or_404
 from ..common.rows import insert_new
@@ -55,7 +56,7 @@ from ..stock import service as stock
 from ..stock.documents import check_store_access
 from ..stock.queries import columns_details, register_reference_details
 from ..stock.service import MAX_MONEY, Change
-from .models import DocumentCounter, Sale, SaleLine, SaleLineLot, SaleReturn, SaleReturnLine
+from .models import Sale, SaleLine, SaleLineLot, SaleReturn, SaleReturnLine
 
 ZERO = Decimal("0.00")
 ZERO_QTY = Decimal("0.000")
@@ -122,25 +123,6 @@ def compute_totals(lines):
 # --------------------------------------------------------------------------- numbers
 
 
-_COUNTERS = DocumentCounter.__table__
-_WHERE_COUNTER = _COUNTERS.c.name == bindparam("counter")
-# MariaDB/MySQL have no UPDATE ... RETURNING: LAST_INSERT_ID(expr) hands the new
-# value back in the statement's own reply (the cursor's lastrowid)
-_BUMP_MYSQL = update(_COUNTERS).where(_WHERE_COUNTER).values(
-    value=func.last_insert_id(_COUNTERS.c.value + 1))
-_BUMP_RETURNING = (update(_COUNTERS).where(_WHERE_COUNTER)
-                   .values(value=_COUNTERS.c.value + 1).returning(_COUNTERS.c.value))
-
-
-def _bump(connection, name):
-    """Increment the `name` counter and return its new value (None when it has no
-    row): one statement, which holds the row's lock until the transaction ends."""
-    if connection.dialect.name in ("mysql", "mariadb"):
-        result = connection.execute(_BUMP_MYSQL, {"counter": name})
-        return result.lastrowid if result.rowcount else None
-    return connection.execute(_BUMP_RETURNING, {"counter": name}).scalar()
-
-
 _SALES = Sale.__table__
 _SET_NUMBER = update(_SALES).where(_SALES.c.id == bindparam("sale")).values(
     number=bindparam("new_number"))
@@ -149,16 +131,10 @@ _SET_NUMBER = update(_SALES).where(_SALES.c.id == bindparam("sale")).values(
 def next_number(name=Sale.__tablename__, prefix=NUMBER_PREFIX):
     """The next number of the `name` counter ("S-000124"), taken under its row lock.
 
-    Creates the counter row the first time (an insert that ignores a concurrent
-    one); the increment then locks it until the transaction ends. One prebuilt
-    statement, no ORM object.
+    The increment locks it until the transaction ends (common/counters.py). One
+    prebuilt statement, no ORM object.
     """
-    connection = db.session.connection()
-    value = _bump(connection, name)
-    if value is None:
-        stock._insert_ignoring_duplicates(DocumentCounter, {"name": name, "value": 0}, ["name"])
-        value = _bump(connection, name)
-    return f"{prefix}{value:06d}"
+    return f"{prefix}{counters.bump(db.session.connection(), name):06d}"
 
 
 # --------------------------------------------------------------------------- create

@@ -72,13 +72,11 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from ..common.rows import insert_ignoring_duplicates as _insert_ignoring_duplicates
 from ..common.rows import insert_new
 from ..common.types import MONEY_PLACES, QTY_PLACES
 from ..errors import Conflict, ValidationFailed
@@ -281,25 +279,6 @@ def _check_references(changes, products):
             errors["supplier_id"] = [f"Unknown supplier ids: {sorted(set(supplier_ids) - known)}."]
     if errors:
         raise ValidationFailed(errors)
-
-
-def _insert_ignoring_duplicates(model, values, index_elements):
-    """INSERT a row unless one with the same unique key exists (also one inserted
-    concurrently). Writes at most one row; returns nothing."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("mysql", "mariadb"):
-        stmt = mysql_insert(model).values(values)
-        first = index_elements[0]
-        stmt = stmt.on_duplicate_key_update({first: stmt.inserted[first]})
-    elif dialect == "postgresql":
-        stmt = postgresql_insert(model).values(values).on_conflict_do_nothing(
-            index_elements=index_elements)
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(model).values(values).on_conflict_do_nothing(
-            index_elements=index_elements)
-    else:
-        raise NotImplementedError(f"No insert-or-ignore for the {dialect} dialect.")
-    db.session.execute(stmt)
 
 
 def _creates_lot(change):
