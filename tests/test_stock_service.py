@@ -13,6 +13,7 @@ from inventory_api.products.models import Product
 from inventory_api.stock import documents, queries, service
 from inventory_api.stock.models import Lot, LowStockEvent, Movement, StockLevel, StockMinimum
 from inventory_api.stock.service import Change, InsufficientStock
+from tests.test_query_counts import count_statements
 
 
 def post(*changes, **kwargs):
@@ -226,6 +227,36 @@ def test_a_transfer_opens_and_resolves_the_events_of_both_stores(ctx, shop):
     assert (north.reference_type, north.reference_id) == ("transfer", transfer.id)
     assert events[shop["south"]].id == south_event.id
     assert events[shop["south"]].resolved_by_movement_id == moved["transfer_in"].id
+
+
+def test_a_transfer_reads_the_alert_state_with_its_counter_locks(app, ctx, shop):
+    """In a transaction of its own, a transfer reads the minimums and open events of
+    its pairs in the statement that locks its stores' ledger counters, and judges
+    both stores as a separate read would: a store's own minimum, an event opened
+    by an earlier transaction."""
+    db.session.add(StockMinimum(product_id=shop["widget"], store_id=shop["north"],
+                                min_stock=D("3")))
+    receipt(shop, "8")  # north 8 (its minimum 3), south: the product's 5
+    receipt(shop, "6", store="south")
+    post(Change(type="issue", product_id=shop["widget"], store_id=shop["south"],
+                quantity=D("-6")))  # south 6 -> 0: an open event
+    db.session.commit()
+    [south_event] = db.session.scalars(select(LowStockEvent)).all()
+    with count_statements(app) as statements:
+        transfer = documents.create_transfer({
+            "from_store_id": shop["north"], "to_store_id": shop["south"],
+            "lines": [{"product_id": shop["widget"], "quantity": D("6")}]})  # 2 and 6
+        db.session.commit()
+    alert_reads = [s for s in statements if "stock_minimums" in s]
+    assert len(alert_reads) == 1 and "ledger_counts" in alert_reads[0], statements
+    moved = {m.type: m for m in transfer.movements}
+    events = {e.store_id: e for e in db.session.scalars(select(LowStockEvent))}
+    north = events[shop["north"]]
+    assert (north.available, north.min_stock, north.movement_id, north.resolved_at) == (
+        D("2.000"), D("3.000"), moved["transfer_out"].id, None)
+    db.session.refresh(south_event)
+    assert south_event.resolved_by_movement_id == moved["transfer_in"].id
+    assert south_event.resolved_at is not None
 
 
 def test_one_document_resolves_several_events_each_with_its_movement(ctx, shop):

@@ -72,7 +72,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -196,8 +196,14 @@ def hold(rows):
 
 _STORE_IDS = bindparam("store_ids", expanding=True)
 _PRODUCT_IDS = bindparam("product_ids", expanding=True)
+# only the columns a document's checks and postings use (the driver parses every
+# column's description of every result); any other is loaded if something asks
 _DOCUMENT_ROWS = (select(Product, Store).outerjoin(Store, Store.id.in_(_STORE_IDS))
-                  .where(Product.id.in_(_PRODUCT_IDS)))
+                  .where(Product.id.in_(_PRODUCT_IDS))
+                  .options(load_only(Product.sku, Product.name, Product.kind, Product.price,
+                                     Product.cost, Product.min_stock, Product.track_lots,
+                                     Product.active),
+                           load_only(Store.name, Store.active)))
 _STORES = select(Store).where(Store.id.in_(_STORE_IDS))
 
 
@@ -479,6 +485,41 @@ def _lock_ledger_counts(store_ids):
     return counters
 
 
+_ADD_COUNTS = {
+    # MariaDB/MySQL have no UPDATE ... RETURNING: LAST_INSERT_ID(expr) hands the
+    # new count back in the statement's own reply (the cursor's lastrowid)
+    "mysql": update(_COUNTS).where(_COUNTS.c.store_id == bindparam("store")).values(
+        movements=func.last_insert_id(_COUNTS.c.movements + bindparam("added")),
+        products_held=_COUNTS.c.products_held + bindparam("held")),
+    "other": update(_COUNTS).where(_COUNTS.c.store_id == bindparam("store")).values(
+        movements=_COUNTS.c.movements + bindparam("added"),
+        products_held=_COUNTS.c.products_held + bindparam("held"),
+    ).returning(_COUNTS.c.movements),
+}
+
+
+def _add_to_ledger_count(store_id, added, held):
+    """Add `added` movements and `held` products held to a store's ledger counter
+    that this transaction has not locked yet, in one statement that locks it
+    (after the stock levels, as `_lock_ledger_counts` would); creates a missing
+    counter. Returns the store's new number of movements."""
+    connection = db.session.connection()
+    mysql = connection.dialect.name in ("mysql", "mariadb")
+    params = {"store": store_id, "added": added, "held": held}
+    for _ in range(2):
+        result = connection.execute(_ADD_COUNTS["mysql" if mysql else "other"], params)
+        if mysql and result.rowcount:
+            return result.lastrowid
+        if not mysql:
+            count = result.scalar()
+            if count is not None:
+                return count
+        _insert_ignoring_duplicates(
+            LedgerCount, {"store_id": store_id, "movements": 0, "products_held": 0},
+            ["store_id"])
+    raise RuntimeError(f"ledger_counts row of store {store_id} missing after its insert")
+
+
 def lock_pairs(pairs):
     """Lock every stock row of these (product_id, store_id) pairs, then their stores'
     ledger counters, in the global order.
@@ -486,10 +527,59 @@ def lock_pairs(pairs):
     For documents that post in several steps (a transfer's out- then
     in-movements): taking all locks first keeps the order global.
     """
+    pairs = sorted(set(pairs))
     probes = [Change(type="lock", product_id=p, store_id=s, quantity=Decimal("-1"))
-              for p, s in sorted(set(pairs))]
+              for p, s in pairs]
     _lock_levels(probes)
-    _lock_ledger_counts(s for _, s in pairs)
+    held = _held()
+    store_ids = sorted({s for _, s in pairs})
+    if len(pairs) > PREBUILT_ROWS or set(store_ids) & set(held["counters"]):
+        _lock_ledger_counts(store_ids)
+        return
+    counters, state = _lock_counts_with_alert_state(pairs)
+    held["counters"].update(counters)
+    if len(counters) < len(store_ids):  # counters to create: their lock reads the alerts
+        _lock_ledger_counts(store_ids)
+    else:
+        held["alert_state"] = (frozenset(pairs), *state)
+
+
+def _lock_counts_with_alert_state(pairs):
+    """Lock the pairs' stores' ledger counters and read the pairs' alert state in one
+    statement: ({store_id: _Counter}, (overrides, open events) as `_alert_state`).
+
+    The alert state is a subquery outer-joined to the counters, outside the lock
+    (`FOR UPDATE OF ledger_counts` on PostgreSQL; on MariaDB a locking read
+    does not lock what its subqueries read). Read after the pairs' stock rows
+    are locked, it sees every event of theirs that was committed, since events
+    change only under those locks.
+    """
+    by_store = _by_store(pairs)
+    params = _alert_params(by_store)
+    params["store_ids"] = list(by_store)
+    statement = _counts_and_alert_state_statement(tuple(len(ids) for ids in by_store.values()))
+    counters, overrides, open_events = {}, {}, {}
+    for row in db.session.connection().execute(statement, params):
+        counters.setdefault(row.store_id, _Counter(row.store_id, row.movements,
+                                                   row.products_held))
+        if row.product_id is None:
+            continue
+        if row.event_id is None:
+            overrides[(row.product_id, row.store_id)] = row.minimum
+        else:
+            open_events[(row.product_id, row.store_id)] = row.event_id
+    return counters, (overrides, open_events)
+
+
+@lru_cache(maxsize=256)
+def _counts_and_alert_state_statement(shape):
+    state = _alert_state_statement(shape).subquery("alert_state")
+    return (select(_COUNTS.c.store_id, _COUNTS.c.movements, _COUNTS.c.products_held,
+                   state.c.product_id, state.c.minimum, state.c.event_id)
+            .select_from(_COUNTS.outerjoin(state, state.c.store_id == _COUNTS.c.store_id))
+            .where(_COUNTS.c.store_id.in_(bindparam("store_ids", expanding=True)))
+            .order_by(_COUNTS.c.store_id)
+            .with_for_update(of=_COUNTS))
 
 
 # --------------------------------------------------------------------------- allocation
@@ -761,11 +851,7 @@ def _alert_state(pairs):
     overrides, open_events = {}, {}
     for chunk in _chunks(sorted(pairs)):
         by_store = _by_store(chunk)
-        params = {}
-        for i, (store_id, product_ids) in enumerate(by_store.items()):
-            params[f"s{i}"] = store_id
-            for j, product_id in enumerate(product_ids):
-                params[f"p{i}_{j}"] = product_id
+        params = _alert_params(by_store)
         statement = _alert_state_statement(tuple(len(ids) for ids in by_store.values()))
         for product_id, store_id, minimum, event_id in db.session.connection().execute(
                 statement, params):
@@ -774,6 +860,16 @@ def _alert_state(pairs):
             else:
                 open_events[(product_id, store_id)] = event_id
     return overrides, open_events
+
+
+def _alert_params(by_store):
+    """The parameters of `_alert_state_statement` for {store_id: [product_id, ...]}."""
+    params = {}
+    for i, (store_id, product_ids) in enumerate(by_store.items()):
+        params[f"s{i}"] = store_id
+        for j, product_id in enumerate(product_ids):
+            params[f"p{i}_{j}"] = product_id
+    return params
 
 
 @lru_cache(maxsize=256)
@@ -844,7 +940,11 @@ def _write_alerts(alerts):
     if not pairs:
         return
     db.session.flush()  # the movements the events name get their ids
-    overrides, open_events = _alert_state(pairs)
+    known = _held().pop("alert_state", None)  # read by lock_pairs, good until now
+    if known is not None and known[0].issuperset(pairs):
+        overrides, open_events = known[1], known[2]
+    else:
+        overrides, open_events = _alert_state(pairs)
     resolved = {}  # {event id: resolving movement id or None}
     for pair in pairs:
         alert = alerts[pair]
@@ -907,7 +1007,13 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
     for product_id, cost in new_costs.items():
         products[product_id].cost = cost
 
-    counters = _lock_ledger_counts(c.store_id for c in changes)
+    deferred = db.session.info.get("stock_balances")
+    store_ids = {c.store_id for c in changes}
+    # one store, outside deferred_writes(), its counter not yet locked: the counter
+    # is locked by the UPDATE that adds to it (one statement instead of two)
+    one_store = (deferred is None and len(store_ids) == 1
+                 and not store_ids & set(_held()["counters"]))
+    counters = None if one_store else _lock_ledger_counts(store_ids)
     held_before = {pair: _pair_on_hand(levels.values()) > 0 for pair, levels in locked.items()}
     movements = []
     last_movement = {}
@@ -919,10 +1025,8 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
             level.reserved = _q(level.reserved + allocation.quantity)
         level.movement_count += 1
         level.updated_at = now
-        counter = counters[change.store_id]
-        counter.movements += 1
         movement = Movement(
-            store_seq=counter.movements, level_seq=level.movement_count,
+            level_seq=level.movement_count,
             type=change.type, product_id=change.product_id, store_id=change.store_id,
             lot_id=level.lot_id, stock_level_id=level.id, quantity=allocation.quantity,
             balance_after=level.on_hand,
@@ -932,13 +1036,26 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
         )
         movements.append(movement)
         last_movement[(change.product_id, change.store_id)] = movement
-    for pair, levels in locked.items():  # the store's count of products on hand
+    held_changes = defaultdict(int)  # the stores' counts of products on hand
+    for pair, levels in locked.items():
         held = _pair_on_hand(levels.values()) > 0
         if held != held_before[pair]:
-            counters[pair[1]].products_held += 1 if held else -1
+            held_changes[pair[1]] += 1 if held else -1
+    if one_store:
+        (store_id,) = store_ids
+        first = _add_to_ledger_count(store_id, len(movements), held_changes[store_id]) \
+            - len(movements)
+        for number, movement in enumerate(movements, start=first + 1):
+            movement.store_seq = number
+    else:
+        for movement in movements:
+            counter = counters[movement.store_id]
+            counter.movements += 1
+            movement.store_seq = counter.movements
+        for store_id, change in held_changes.items():
+            counters[store_id].products_held += change
     balances = ({a.level.id: a.level for a in allocations},
-                {c.store_id: counters[c.store_id] for c in changes})
-    deferred = db.session.info.get("stock_balances")
+                {} if one_store else {store_id: counters[store_id] for store_id in store_ids})
     if deferred is None:
         _write_balances(*balances)
         insert_new(movements)
