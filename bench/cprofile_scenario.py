@@ -102,6 +102,39 @@ def scenarios(client, headers):
             "products_filtered": products_filtered, "health": health}
 
 
+def print_timings(app, run, requests):
+    """Per statement of one request (by its place in the request), the mean time from
+    handing it to the driver to its result, over `requests` more requests."""
+    with app.app_context():
+        engine = db.engine
+    times, texts, current = {}, {}, []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["timing_t0"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        current.append((statement, time.perf_counter() - conn.info.pop("timing_t0")))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        for i in range(requests):
+            current.clear()
+            run(i)
+            for place, (statement, seconds) in enumerate(current, start=1):
+                times.setdefault(place, []).append(seconds)
+                texts.setdefault(place, " ".join(statement.split())[:90])
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    total = 0.0
+    for place in sorted(times):
+        mean = sum(times[place]) / len(times[place]) * 1000
+        total += mean * len(times[place]) / requests
+        print(f"{place:3} {mean:6.3f} ms  {texts[place]}")
+    print(f"    {total:6.3f} ms in all per request (without COMMIT)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scenario")
@@ -110,6 +143,8 @@ def main():
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-profile", action="store_true",
                         help="stop after the timed unprofiled run (for py-spy)")
+    parser.add_argument("--timings", action="store_true",
+                        help="print each statement's mean time (driver call to result)")
     parser.add_argument("--statements", action="store_true",
                         help="also print the statements of one more request")
     args = parser.parse_args()
@@ -133,6 +168,8 @@ def main():
     cpu = (time.process_time() - cpu) / args.requests
     print(f"{args.scenario}: {plain * 1000:.2f} ms per request without the profiler"
           f" ({cpu * 1000:.2f} ms of it this process's CPU)")
+    if args.timings:
+        print_timings(app, run, args.requests)
     if args.no_profile:  # e.g. under a sampling profiler: py-spy record -- python ...
         return
     stats = {"statements": 0, "execute_s": 0.0}
