@@ -350,6 +350,30 @@ def prepare_database(args, workdir, env):
     return url, password, seed
 
 
+def settle(url):
+    """Bring the database to the state a server left running keeps it in before
+    measuring: PostgreSQL's `VACUUM (ANALYZE)` (what autovacuum does; without it,
+    after a bulk seed, index-only scans read the heap: the filtered list's count
+    at 20,000 products took 10 ms instead of 2), MariaDB's `ANALYZE TABLE`,
+    SQLite's `ANALYZE`. Returns the seconds it took."""
+    from sqlalchemy import create_engine, inspect, text
+
+    started = time.monotonic()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("VACUUM (ANALYZE)"))
+            elif conn.dialect.name in ("mysql", "mariadb"):
+                tables = ", ".join(f"`{name}`" for name in inspect(conn).get_table_names())
+                conn.execute(text(f"ANALYZE TABLE {tables}")).all()
+            else:
+                conn.execute(text("ANALYZE"))
+    finally:
+        engine.dispose()
+    return round(time.monotonic() - started, 1)
+
+
 def seed_size(args):
     return "large" if args.large or args.products is not None else "small"
 
@@ -855,6 +879,8 @@ def main(argv=None):
     ledger_code, ledger_out = None, ""
     try:
         url, password, seed = prepare_database(args, workdir, env)
+        seed["settle_seconds"] = settle(url)
+        log(f"settled (vacuum/analyze) in {seed['settle_seconds']} s")
         args.port = free_port()
         gunicorn = start_gunicorn(args, env, args.port, workdir / "gunicorn.log")
 
