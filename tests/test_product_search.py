@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from inventory_api.common.pagination import Listing
 from tests.catalog_utils import create, pagination, put_stock
 from tests.test_query_counts import count_statements
 
@@ -199,6 +200,29 @@ def test_a_change_made_by_another_process_shows_at_once(app, client, catalog):
         from inventory_api.extensions import db
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_tree_that_keeps_changing_still_gives_the_page(app, client, catalog, monkeypatch):
+    """When every fresh copy of the tree is outdated by the time its page is read,
+    the list still answers after a few rounds, with the page of the last copy."""
+    from inventory_api.categories.models import CATEGORY_TREE
+
+    headers = catalog["headers"]
+    root = catalog["root"]["id"]
+    expected = {p["id"] for p in catalog["products"] if p["category_id"] in catalog["subtree"]}
+    read = CATEGORY_TREE.refresh
+    rounds = []
+
+    def outdated_refresh():
+        snapshot = read()
+        snapshot.version = -1  # never the version a page reads
+        rounds.append(snapshot)
+        return snapshot
+
+    monkeypatch.setattr(CATEGORY_TREE, "refresh", outdated_refresh)
+    app.extensions.pop("cached_tree:categories", None)
+    assert _subtree_ids(client, headers, root) == expected
+    assert len(rounds) == 1 + Listing.MAX_REVISIONS  # the first copy, then one per round
 
 
 def test_an_unknown_or_empty_category_is_an_empty_page(client, catalog):

@@ -28,7 +28,8 @@ class Listing:
     `revise(rows)` (counted listings only) sees those dicts first and
     returns None when the page stands, or another `Listing` to run instead
     (a statement built from a cache that the page's rows show was stale;
-    common/tree.py).
+    common/tree.py); after `MAX_REVISIONS` revised listings, the last one's
+    page stands unchecked.
     """
 
     MAX_REVISIONS = 3
@@ -99,7 +100,9 @@ class SelectPage(Page):
             if revised is None:
                 return rows
             listing = self.collection = revised
-        raise RuntimeError(f"The listing changed under {Listing.MAX_REVISIONS} revisions.")
+        # still revised after MAX_REVISIONS rounds (its cache changing all the time):
+        # the last listing's page stands, read just after the data it was built from
+        return self._fetch_counted_once(listing)
 
     def _fetch_counted_once(self, listing):
         first = self.page_params.first_item
