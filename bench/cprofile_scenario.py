@@ -57,10 +57,10 @@ def scenarios(client, headers):
     stores = [s["id"] for s in call(client, headers, "GET", "/api/v1/stores?page_size=5")]
     a, b = stores[:2]
 
-    def product(label, price="2.50"):
+    def product(label, price="2.50", **fields):
         return call(client, headers, "POST", "/api/v1/products", {
             "sku": f"PROFILE-{label}-{time.time_ns()}", "name": f"Profile {label}",
-            "price": price})["id"]
+            "price": price, **fields})["id"]
 
     def receive(product_id, store_id, quantity=100_000):
         call(client, headers, "POST", "/api/v1/movements", {
@@ -76,6 +76,10 @@ def scenarios(client, headers):
         receive(p, b)
     categories = call(client, headers, "GET", "/api/v1/categories?page_size=100")
     top = next(c["id"] for c in categories if c.get("parent_id") is None)
+    filtered = f"/api/v1/products?category_id={top}&min_price=1&max_price=500&page_size=20"
+    # a full page of 20, as in bench/run.py's data sets (the small seed matches fewer)
+    for n in range(20 - len(call(client, headers, "GET", filtered))):
+        product(f"PAGE{n}", f"{10 + n}.00", category_id=top, description="A full page.")
 
     def transfer(i):
         source, target = (a, b) if i % 2 == 0 else (b, a)
@@ -92,8 +96,7 @@ def scenarios(client, headers):
         call(client, headers, "GET", f"/api/v1/products/{hot}")
 
     def products_filtered(i):
-        call(client, headers, "GET",
-             f"/api/v1/products?category_id={top}&min_price=1&max_price=500&page_size=20")
+        call(client, headers, "GET", filtered)
 
     def health(i):
         call(client, {}, "GET", "/health")

@@ -238,6 +238,10 @@ def _configure_engines(app):
         engine = db.engine
         if engine.dialect.name != "sqlite":
             pool.configure(engine, app.config["DB_POOL_PING_IDLE"], read_only=_read_only_request)
+            if engine.dialect.driver == "pymysql":
+                from .common import mysql_columns
+
+                mysql_columns.install(engine)
             return
 
         @event.listens_for(engine, "connect")
