@@ -106,7 +106,8 @@ class SelectPage(Page):
 
     def _fetch_counted_once(self, listing):
         first = self.page_params.first_item
-        result = db.session.execute(listing.stmt, {
+        # on the session's connection: rows as they come, without the ORM's loading
+        result = db.session.connection().execute(listing.stmt, {
             **listing.params, "page_limit": self.page_params.page_size, "page_offset": first})
         names = tuple(result.keys())[:-1]
         rows = result.all()

@@ -226,7 +226,7 @@ def _revise(tree, listing, rows):
 def read_product(product_id, *, customer=False):
     """A product's fields and stock values as a dict (one statement); customers see
     active products only (else 404). For reads; writes use `get_product`."""
-    row = db.session.execute(_read_select()[3], {"id": product_id}).first()
+    row = db.session.connection().execute(_read_select()[3], {"id": product_id}).first()
     if row is None or (customer and not row.active):
         raise NotFound("Product not found.")
     return row._asdict()
