@@ -1018,13 +1018,18 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
     movements = []
     last_movement = {}
     now = _now()
+    # Outside deferred_writes() the levels are written just below (_write_balances) and
+    # their new values set as committed: the unit of work has nothing to look at. Inside,
+    # they stay ordinary changes until its end, so that any read of them in between
+    # (autoflush first) sees them.
+    assign = setattr if deferred is not None else set_committed_value
     for allocation in allocations:
         change, level = allocation.change, allocation.level
-        level.on_hand = _q(level.on_hand + allocation.quantity)
+        assign(level, "on_hand", _q(level.on_hand + allocation.quantity))
         if change.from_reserved:
-            level.reserved = _q(level.reserved + allocation.quantity)
-        level.movement_count += 1
-        level.updated_at = now
+            assign(level, "reserved", _q(level.reserved + allocation.quantity))
+        assign(level, "movement_count", level.movement_count + 1)
+        assign(level, "updated_at", now)
         movement = Movement(
             level_seq=level.movement_count,
             type=change.type, product_id=change.product_id, store_id=change.store_id,
