@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal as D  # noqa: N817 - short, and only for literals
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import DBAPIError
 
 from inventory_api.errors import ValidationFailed
@@ -71,6 +71,45 @@ def test_outflow_beyond_available_is_refused_and_nothing_written(ctx, shop):
         (1, "3.000", "2.000"), (3, "1.000", "0.000")]
     assert db.session.scalar(select(func.count()).select_from(Movement)) == before
     assert level(shop["gadget"], shop["north"]).on_hand == D("1.000")
+
+
+def test_a_posting_leaves_its_levels_written_and_clean_in_the_session(ctx, shop):
+    """Outside deferred_writes() the levels' new values are written by the posting's
+    UPDATE and set as committed: no flush has anything to look at, and what the
+    session holds is what the database holds."""
+    receipt(shop, "10")
+    receipt(shop, "4", store="south")
+    db.session.expire_all()
+    flushed_levels = []
+
+    def before_flush(session, _context, _instances):
+        flushed_levels.extend(row for row in session.dirty if isinstance(row, StockLevel))
+
+    event.listen(db.session(), "before_flush", before_flush)
+    try:
+        service.post_movements([
+            Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                   quantity=D("-3")),
+            Change(type="issue", product_id=shop["widget"], store_id=shop["north"],
+                   quantity=D("-1"))])
+    finally:
+        event.remove(db.session(), "before_flush", before_flush)
+    assert flushed_levels == []
+    held = [row for row in db.session.identity_map.values() if isinstance(row, StockLevel)]
+    assert held
+    in_session = {row.id: (row.on_hand, row.movement_count) for row in held}
+    levels = StockLevel.__table__  # plain rows, past the session's objects
+    written = {row.id: (row.on_hand, row.movement_count) for row in db.session.connection()
+               .execute(select(levels.c.id, levels.c.on_hand, levels.c.movement_count)
+                        .where(levels.c.id.in_(in_session)))}
+    assert in_session == written
+    assert in_session[level_id(shop, "north")] == (D("6.000"), 3)
+    db.session.commit()
+
+
+def level_id(shop, store):
+    return db.session.scalar(select(StockLevel.id).where(
+        StockLevel.product_id == shop["widget"], StockLevel.store_id == shop[store]))
 
 
 def test_two_lines_of_one_product_add_up(ctx, shop):
