@@ -239,9 +239,9 @@ def _configure_engines(app):
         if engine.dialect.name != "sqlite":
             pool.configure(engine, app.config["DB_POOL_PING_IDLE"], read_only=_read_only_request)
             if engine.dialect.driver == "pymysql":
-                from .common import mysql_columns
+                from .common import mysql_driver
 
-                mysql_columns.install(engine)
+                mysql_driver.install(engine)
             return
 
         @event.listens_for(engine, "connect")

@@ -185,7 +185,7 @@ def register_jwt_handlers():
         authentication costs a single round trip. The statement is built
         once and reads plain columns (a `TokenUser`), not ORM objects.
         """
-        rows = db.session.execute(_auth_statement(), {
+        rows = db.session.connection().execute(_auth_statement(), {
             "user_id": int(payload["sub"]), "jti": payload["jti"],
             "rjti": payload.get("rjti") or payload["jti"]}).all()
         g.jwt_user = TokenUser.from_rows(rows)
