@@ -2,7 +2,9 @@
 
 `bump(name)` hands out the next number of a document kind (the sales'
 `S-000124`): the increment holds the row's lock until the transaction ends,
-so numbers are unique, gapless and increasing in commit order.
+so numbers are unique, gapless and increasing in commit order. `bump_into`
+writes the number into the document's row as well, on PostgreSQL in the
+same statement.
 
 `change_version(name)` gives a small table that processes cache (the
 category tree, common/tree.py) a new version in the writer's transaction;
@@ -14,8 +16,9 @@ for another state of the table.
 """
 
 import secrets
+from functools import lru_cache
 
-from sqlalchemy import bindparam, func, literal, select, update
+from sqlalchemy import bindparam, func, literal, select, text, update
 
 from .models import DocumentCounter
 from .rows import insert_ignoring_duplicates
@@ -52,6 +55,48 @@ def bump(connection, name):
         _create(name)
         value = _increment(connection, name)
     return value
+
+
+def number(value, prefix):
+    """A document number: `prefix` and the value in at least 6 digits ("S-000124")."""
+    return f"{prefix}{value:06d}"
+
+
+def bump_into(connection, name, table, column, row_id, prefix):
+    """Number the row `row_id` of `table` (its `column`) with the `name` counter's next
+    value (`number`), taken under its lock as `bump` takes it; returns the number.
+
+    On PostgreSQL one statement (the increment as a data-modifying CTE of the
+    UPDATE that writes the number) instead of two; elsewhere, or while the
+    counter has no row yet, `bump` then an UPDATE.
+    """
+    if connection.dialect.name == "postgresql":
+        written = connection.execute(_bump_into_statement(table, column), {
+            "counter": name, "prefix": prefix, "row_id": row_id}).scalar()
+        if written is not None:
+            return written
+    value = number(bump(connection, name), prefix)
+    connection.execute(_set_column_statement(table, column), {"row_id": row_id, "value": value})
+    return value
+
+
+@lru_cache(maxsize=16)
+def _set_column_statement(table, column):
+    return (update(table).where(table.c.id == bindparam("row_id"))
+            .values({column: bindparam("value")}))
+
+
+@lru_cache(maxsize=16)
+def _bump_into_statement(table, column):
+    """PostgreSQL's one statement for `bump_into` (its counter row joins the UPDATE as
+    a one-row CTE; written as SQL, which SQLAlchemy would flag as a cartesian product)."""
+    counters, name = _COUNTERS.name, table.name
+    return text(
+        f"WITH bumped AS (UPDATE {counters} SET value = value + 1 WHERE name = :counter "
+        f"RETURNING value) "
+        f"UPDATE {name} SET {column} = :prefix || CASE WHEN bumped.value < 1000000 "
+        f"THEN lpad(bumped.value::text, 6, '0') ELSE bumped.value::text END "
+        f"FROM bumped WHERE {name}.id = :row_id RETURNING {name}.{column}")
 
 
 def change_version(connection, name):

@@ -36,7 +36,7 @@ so the returns of a whole line add up to its `line_total` exactly.
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import bindparam, func, literal, select, update
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clients.insights import register_purchases
@@ -120,21 +120,7 @@ def compute_totals(lines):
     return line_totals, money(subtotal), money(discount_total), money(subtotal - discount_total)
 
 
-# --------------------------------------------------------------------------- numbers
-
-
 _SALES = Sale.__table__
-_SET_NUMBER = update(_SALES).where(_SALES.c.id == bindparam("sale")).values(
-    number=bindparam("new_number"))
-
-
-def next_number(name=Sale.__tablename__, prefix=NUMBER_PREFIX):
-    """The next number of the `name` counter ("S-000124"), taken under its row lock.
-
-    The increment locks it until the transaction ends (common/counters.py). One
-    prebuilt statement, no ORM object.
-    """
-    return f"{prefix}{counters.bump(db.session.connection(), name):06d}"
 
 
 # --------------------------------------------------------------------------- create
@@ -239,8 +225,8 @@ def create_sale(data, principal=None):
                 quantity=-line.quantity) for line in sale_lines],
         reference_type="sale", reference_id=sale.id, **_movement_actor(principal))
     line_lots = _record_lots(sale_lines, movements)
-    number = next_number()
-    db.session.connection().execute(_SET_NUMBER, {"sale": sale.id, "new_number": number})
+    number = counters.bump_into(db.session.connection(), Sale.__tablename__, _SALES, "number",
+                                sale.id, NUMBER_PREFIX)
     set_committed_value(sale, "number", number)
     db.session.flush()  # the lots, the debt
     # the response shows what was just written: no need to read it back
