@@ -1021,7 +1021,8 @@ def post_movements(changes, *, reference_type=None, reference_id=None, reason=No
     # Outside deferred_writes() the levels are written just below (_write_balances) and
     # their new values set as committed: the unit of work has nothing to look at. Inside,
     # they stay ordinary changes until its end, so that any read of them in between
-    # (autoflush first) sees them.
+    # (autoflush first) sees them. (A transaction's rollback expires every object, these
+    # included; a savepoint's only what it changed, so no posting runs in a savepoint.)
     assign = setattr if deferred is not None else set_committed_value
     for allocation in allocations:
         change, level = allocation.change, allocation.level
