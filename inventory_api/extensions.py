@@ -77,7 +77,8 @@ class VerifiedTokensJWTManager(JWTManager):
                tuple(audience) if isinstance(audience, list | set | tuple) else audience,
                jwt_config.decode_issuer)
         claims = self._verified.get(key)
-        if claims is not None and time.time() <= claims["exp"] + _seconds(jwt_config.leeway):
+        # valid while now < exp + leeway, PyJWT's own bound (it refuses exp <= now - leeway)
+        if claims is not None and time.time() < claims["exp"] + _seconds(jwt_config.leeway):
             return dict(claims)
         claims = super()._decode_jwt_from_config(encoded_token)
         if isinstance(claims.get("exp"), int):
